@@ -1,0 +1,30 @@
+package w2sv1
+
+// Hand-written helpers on the generated types (this file is not generated).
+
+// ProtocolVersion is the trial protocol version these types describe.
+const ProtocolVersion = 1
+
+// Cells expands the settings' grid in its canonical order: margin, then n,
+// then d, each in the order given. A cell's position in this list is its
+// ordinal, the first part of its records' keys in the store.
+func (s *SweepSettings) Cells() []*Cell {
+	cells := make([]*Cell, 0, len(s.GetMargin())*len(s.GetN())*len(s.GetD()))
+	for _, g := range s.GetMargin() {
+		for _, n := range s.GetN() {
+			for _, d := range s.GetD() {
+				cells = append(cells, &Cell{N: n, D: d, Margin: g})
+			}
+		}
+	}
+	return cells
+}
+
+// Checkpoints returns the times (flow mode) or λs (ridge mode) at which
+// every trial is read.
+func (s *SweepSettings) Checkpoints() []float64 {
+	if s.GetMode() == Mode_MODE_RIDGE {
+		return s.GetLambdas()
+	}
+	return s.GetTimes()
+}

@@ -1,0 +1,146 @@
+package solver
+
+// Numerical kernels. Every kernel fixes its order of operations so that its
+// result is the same bits on every platform and every future SIMD
+// implementation: a dot product keeps 8 partial sums, element j going to
+// lane j mod 8 in increasing j, each updated by a fused multiply-add, and the
+// lanes are then added as ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)), which is
+// the tree a vector register's horizontal sum follows. Kernels state their
+// preconditions and allocate nothing.
+
+import "math"
+
+// dot returns Σ_j x[j]·y[j] in the canonical 8-lane order.
+// Precondition: len(y) ≥ len(x).
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var a0, a1, a2, a3, a4, a5, a6, a7 float64
+	j := 0
+	for ; j+8 <= len(x); j += 8 {
+		xs, ys := x[j:j+8:j+8], y[j:j+8:j+8]
+		a0 = math.FMA(xs[0], ys[0], a0)
+		a1 = math.FMA(xs[1], ys[1], a1)
+		a2 = math.FMA(xs[2], ys[2], a2)
+		a3 = math.FMA(xs[3], ys[3], a3)
+		a4 = math.FMA(xs[4], ys[4], a4)
+		a5 = math.FMA(xs[5], ys[5], a5)
+		a6 = math.FMA(xs[6], ys[6], a6)
+		a7 = math.FMA(xs[7], ys[7], a7)
+	}
+	if r := len(x) - j; r > 0 {
+		xs, ys := x[j:], y[j:]
+		a0 = math.FMA(xs[0], ys[0], a0)
+		if r > 1 {
+			a1 = math.FMA(xs[1], ys[1], a1)
+		}
+		if r > 2 {
+			a2 = math.FMA(xs[2], ys[2], a2)
+		}
+		if r > 3 {
+			a3 = math.FMA(xs[3], ys[3], a3)
+		}
+		if r > 4 {
+			a4 = math.FMA(xs[4], ys[4], a4)
+		}
+		if r > 5 {
+			a5 = math.FMA(xs[5], ys[5], a5)
+		}
+		if r > 6 {
+			a6 = math.FMA(xs[6], ys[6], a6)
+		}
+	}
+	return ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))
+}
+
+// axpy sets y[j] = a·x[j] + y[j] (one rounding each, by FMA).
+// Precondition: len(y) ≥ len(x).
+func axpy(a float64, x, y []float64) {
+	y = y[:len(x)]
+	for j, v := range x {
+		y[j] = math.FMA(a, v, y[j])
+	}
+}
+
+// gradPass makes one pass over the rows of X (n×d, row-major, n = len(y))
+// and sets g = Σ_i (σ(⟨x_i, w⟩) − y_i)·x_i, the unnormalised gradient of
+// the empirical logistic risk. Each row's dot product and update happen
+// together, while the row is in cache.
+// Preconditions: len(X) = n·d, len(w) = len(g) = d.
+func gradPass(X []float64, d int, w, y, g []float64) {
+	clear(g)
+	for i, yi := range y {
+		x := X[i*d : i*d+d : i*d+d]
+		r := Sigmoid(dot(x, w)) - yi
+		axpy(r, x, g)
+	}
+}
+
+// riskPass is gradPass for Newton's method: it also stores z_i = ⟨x_i, w⟩
+// and e_i = e^−|z_i|, and returns Σ_i [log(1+e^z_i) − y_i z_i], the
+// unnormalised empirical risk.
+// Preconditions: len(X) = n·d; len(z) = len(e) = n = len(y); len(w) = len(g) = d.
+func riskPass(X []float64, d int, w, y, g, z, e []float64) float64 {
+	clear(g)
+	risk := 0.0
+	for i, yi := range y {
+		x := X[i*d : i*d+d : i*d+d]
+		zi := dot(x, w)
+		ei := Exp(-math.Abs(zi))
+		s := 1 / (1 + ei)
+		sig := s
+		if zi < 0 {
+			sig = ei * s
+		}
+		z[i], e[i] = zi, ei
+		risk += math.Max(zi, 0) + Log1p(ei) - float64(yi*zi)
+		axpy(sig-yi, x, g)
+	}
+	return risk
+}
+
+// matVec sets out_i = ⟨x_i, v⟩ for the n rows of X.
+// Preconditions: len(X) = len(out)·d, len(v) = d.
+func matVec(X []float64, d int, v, out []float64) {
+	for i := range out {
+		out[i] = dot(X[i*d:i*d+d:i*d+d], v)
+	}
+}
+
+// matTVec sets out = Σ_i b_i·x_i = Xᵀb.
+// Preconditions: len(X) = len(b)·d, len(out) = d.
+func matTVec(X []float64, d int, b, out []float64) {
+	clear(out)
+	for i, bi := range b {
+		axpy(bi, X[i*d:i*d+d:i*d+d], out)
+	}
+}
+
+// cholesky overwrites the lower triangle of the m×m row-major matrix A with
+// its Cholesky factor L (A = LLᵀ) and reports whether A was positive
+// definite. The strict upper triangle is not read.
+func cholesky(A []float64, m int) bool {
+	for j := 0; j < m; j++ {
+		rj := A[j*m : j*m+j]
+		s := A[j*m+j] - dot(rj, rj)
+		if !(s > 0) || math.IsInf(s, 0) {
+			return false
+		}
+		ljj := math.Sqrt(s)
+		A[j*m+j] = ljj
+		for i := j + 1; i < m; i++ {
+			A[i*m+j] = (A[i*m+j] - dot(A[i*m:i*m+j], rj)) / ljj
+		}
+	}
+	return true
+}
+
+// cholSolve solves LLᵀx = b in place (b becomes x), L from cholesky.
+func cholSolve(L []float64, m int, b []float64) {
+	for i := 0; i < m; i++ { // L y = b
+		b[i] = (b[i] - dot(L[i*m:i*m+i], b[:i])) / L[i*m+i]
+	}
+	for i := m - 1; i >= 0; i-- { // Lᵀ x = y, column by column
+		b[i] /= L[i*m+i]
+		axpy(-b[i], L[i*m:i*m+i], b[:i])
+	}
+}
