@@ -1,0 +1,108 @@
+// Command w2s-node serves the w2s node service: it runs shards of trials for
+// a coordinator (w2s run --nodes) and streams their outcomes back.
+//
+//	w2s-node --listen ADDR [--workers N] [--max-memory BYTES]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/w2s-lab/w2s/node"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("w2s-node", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:7420", "`address` to serve on (host:port)")
+	workers := fs.Int("workers", 0, "trials run at once (default: one per CPU)")
+	maxMem := fs.String("max-memory", "", "memory for trial workspaces, in `bytes` (suffixes K, M, G, T; default: 3/4 of this machine's or cgroup's memory)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: w2s-node --listen ADDR [--workers N] [--max-memory BYTES]\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "w2s-node: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *workers < 0 {
+		fmt.Fprintf(stderr, "w2s-node: invalid --workers = %d: must be ≥ 0\n", *workers)
+		return 2
+	}
+	var mem int64
+	if *maxMem != "" {
+		var err error
+		if mem, err = parseBytes(*maxMem); err != nil || mem <= 0 {
+			fmt.Fprintf(stderr, "w2s-node: invalid --max-memory = %q: want a positive size such as 8G\n", *maxMem)
+			return 2
+		}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	srv := node.New(node.Config{Workers: *workers, MaxMemory: mem})
+	info, _ := srv.Info(ctx, nil)
+	// Let the garbage collector work harder before the budget is exceeded.
+	debug.SetMemoryLimit(info.GetMaxMemoryBytes() + 256<<20)
+
+	lis, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "w2s-node: listen %s: %v\n", *listen, err)
+		return 1
+	}
+	gs := node.NewGRPCServer(srv)
+	go func() {
+		<-ctx.Done()
+		log.Info("stopping")
+		gs.Stop()
+	}()
+	log.Info("serving", "addr", lis.Addr().String(), "workers", info.GetWorkers(), "max_memory_mib", info.GetMaxMemoryBytes()>>20)
+	if err := gs.Serve(lis); err != nil {
+		fmt.Fprintf(stderr, "w2s-node: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// parseBytes reads a byte count with an optional K, M, G or T suffix
+// (powers of 1024).
+func parseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for i, suf := range []string{"K", "M", "G", "T"} {
+		if strings.HasSuffix(s, suf) || strings.HasSuffix(s, suf+"B") || strings.HasSuffix(s, suf+"IB") {
+			s = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(s, "IB"), "B"), suf)
+			mult = 1 << (10 * (i + 1))
+			break
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	if v > (1<<62)/mult {
+		return 0, fmt.Errorf("too large")
+	}
+	return v * mult, nil
+}
