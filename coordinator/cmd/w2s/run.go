@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/w2s-lab/w2s/coordinator"
+	"github.com/w2s-lab/w2s/results"
+)
+
+// runFlags are the flags of run and resume that say how, not what.
+type runFlags struct {
+	store     string
+	nodes     string
+	workers   int
+	shardSize int
+	verbose   bool
+}
+
+func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
+	fs.StringVar(&f.store, "store", "", storeHelp)
+	fs.StringVar(&f.nodes, "nodes", "", "node addresses, a comma `list` of host:port (default: run nodes in this process)")
+	fs.IntVar(&f.workers, "workers", 0, "workers of the in-process node (default: one per CPU)")
+	fs.IntVar(&f.shardSize, "shard-size", 0, "trials per shard (default: sized to a few seconds of work)")
+	fs.BoolVar(&f.verbose, "v", false, "log every node and shard event")
+}
+
+func (f *runFlags) check() error {
+	if f.store == "" {
+		return usagef("--store is required")
+	}
+	if f.workers < 0 {
+		return usagef("invalid --workers = %d: must be ≥ 0", f.workers)
+	}
+	if f.shardSize < 0 {
+		return usagef("invalid --shard-size = %d: must be ≥ 0", f.shardSize)
+	}
+	for _, a := range f.nodeList() {
+		if a == "" {
+			return usagef("invalid --nodes = %q: empty address in the list", f.nodes)
+		}
+	}
+	return nil
+}
+
+func (f *runFlags) nodeList() []string {
+	if strings.TrimSpace(f.nodes) == "" {
+		return nil
+	}
+	parts := strings.Split(f.nodes, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", "--store PATH [settings flags | --spec FILE] [--nodes LIST]", stderr)
+	var sf settingFlags
+	sf.register(fs)
+	var rf runFlags
+	rf.register(fs, "path of the store `file` to create (required; must not exist)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := rf.check(); err != nil {
+		return err
+	}
+	settings, err := sf.settings(fs)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(rf.store); err == nil {
+		return usagef("store %s already exists: finish it with 'w2s resume --store %s', or choose a new path", rf.store, rf.store)
+	}
+	st, err := results.Create(rf.store, settings)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return sweep(ctx, st, &rf, stdout, stderr)
+}
+
+func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("resume", "--store PATH [--nodes LIST]", stderr)
+	var rf runFlags
+	rf.register(fs, "path of the store `file` to finish (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := rf.check(); err != nil {
+		return err
+	}
+	st, err := openStore(rf.store, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return sweep(ctx, st, &rf, stdout, stderr)
+}
+
+// openStore opens a store; a path that does not exist is a usage error.
+func openStore(path string, readOnly bool) (*results.Store, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, usagef("store %s does not exist", path)
+	}
+	if readOnly {
+		return results.OpenReadOnly(path)
+	}
+	return results.Open(path)
+}
+
+// sweep runs what the store is missing, then prints the P(w2s) table.
+func sweep(ctx context.Context, st *results.Store, rf *runFlags, stdout, stderr io.Writer) error {
+	level := slog.LevelWarn
+	if rf.verbose {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	prog := newProgress(stderr)
+	sum, err := coordinator.Run(ctx, st, coordinator.Options{
+		Nodes:     rf.nodeList(),
+		Workers:   rf.workers,
+		ShardSize: rf.shardSize,
+		Log:       log,
+		Progress:  prog.update,
+	})
+	prog.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted after %d new trials; every finished trial is stored: finish with 'w2s resume --store %s'", sum.Trials, st.Path())
+		}
+		return fmt.Errorf("%v\n(every outcome received is stored: finish with 'w2s resume --store %s')", err, st.Path())
+	}
+	fmt.Fprintf(stderr, "%d trials in %.1fs (%.0f trials/s) on %d node(s)%s\n", sum.Trials, sum.Elapsed.Seconds(),
+		float64(sum.Trials)/max(sum.Elapsed.Seconds(), 1e-9), sum.Nodes, retriesNote(sum.Retries))
+	surf, err := results.Aggregate(st)
+	if err != nil {
+		return err
+	}
+	return printTable(stdout, surf, results.EventW2S)
+}
+
+func retriesNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d shard retries", n)
+}
