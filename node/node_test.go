@@ -185,7 +185,11 @@ func TestMemoryBudget(t *testing.T) {
 func TestCancelFreesWorkers(t *testing.T) {
 	c := serve(t, New(Config{Workers: 1}))
 	ctx, cancel := context.WithCancel(context.Background())
-	stream, err := c.RunShard(ctx, request([2]int32{0, 40}))
+	// Trials of about 10 ms each: the shard cannot finish before the cancel.
+	heavy := request([2]int32{0, 40})
+	heavy.Settings.N, heavy.Settings.D, heavy.Settings.Times = []int32{2000}, []int32{200}, []float64{1, 64}
+	heavy.Cell = &w2sv1.Cell{N: 2000, D: 200, Margin: 2}
+	stream, err := c.RunShard(ctx, heavy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +197,7 @@ func TestCancelFreesWorkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
+	got := 1
 	for {
 		if _, err := stream.Recv(); err != nil {
 			if status.Code(err) != codes.Canceled && !errors.Is(err, context.Canceled) {
@@ -200,6 +205,10 @@ func TestCancelFreesWorkers(t *testing.T) {
 			}
 			break
 		}
+		got++
+	}
+	if got >= 40 {
+		t.Errorf("all %d outcomes arrived after the cancel", got)
 	}
 	out, err := collect(t, c, request([2]int32{0, 3}))
 	if err != nil || len(out) != 3 {
