@@ -14,6 +14,8 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"github.com/w2s-lab/w2s/node"
 	w2sv1 "github.com/w2s-lab/w2s/proto/w2s/v1"
 	"github.com/w2s-lab/w2s/results"
+	"github.com/w2s-lab/w2s/solver"
 )
 
 // Options control a run.
@@ -35,8 +38,14 @@ type Options struct {
 	// ShardSize fixes the trials per shard (0: sized by cost).
 	ShardSize int
 	// MaxAttempts is how often one shard may fail before the sweep stops
-	// (0: 5).
+	// (0: three times the number of nodes, at least 5).
 	MaxAttempts int
+	// InProcess configures the in-process node (used when Nodes is empty);
+	// its Workers defaults to the Workers option.
+	InProcess node.Config
+	// CommitHook, if set, runs inside every store transaction before it
+	// commits: a fault-injection point for crash tests.
+	CommitHook func()
 	// Log receives one line per notable event (nil: discard).
 	Log *slog.Logger
 	// Progress, if set, is called after every durable commit. It runs on
@@ -99,8 +108,11 @@ func Run(ctx context.Context, st *results.Store, opts Options) (Summary, error) 
 	if total == 0 {
 		return Summary{Elapsed: time.Since(start), Nodes: len(nodes)}, nil
 	}
+	if err := checkMemory(&settings, st.Settings().Cells(), shards, nodes); err != nil {
+		return Summary{Nodes: len(nodes)}, err
+	}
 
-	w := st.NewWriter(results.WriterOptions{OnCommit: tr.committed})
+	w := st.NewWriter(results.WriterOptions{OnCommit: tr.committed, InTx: opts.CommitHook})
 	d := &dispatcher{
 		settings:    st.Settings(),
 		checkpoints: len(settings.Checkpoints()),
@@ -109,11 +121,12 @@ func Run(ctx context.Context, st *results.Store, opts Options) (Summary, error) 
 		log:         log,
 		maxAttempts: opts.MaxAttempts,
 		q:           newQueue(shards),
+		nodes:       nodes,
 	}
 	if d.maxAttempts <= 0 {
-		d.maxAttempts = 5
+		d.maxAttempts = max(5, 3*len(nodes))
 	}
-	runErr := d.run(ctx, nodes)
+	runErr := d.run(ctx)
 	closeErr := w.Close()
 	sum := Summary{Trials: tr.runDone.Load(), Elapsed: time.Since(start), Retries: int(d.retries.Load()), Nodes: len(nodes)}
 	if runErr != nil {
@@ -192,36 +205,26 @@ type dispatcher struct {
 	log         *slog.Logger
 	maxAttempts int
 	q           *queue
+	nodes       []*remote
 	retries     atomic.Int32
 }
 
 // run starts, for every node, as many shard loops as the node has workers
-// plus one (so a node never waits for the coordinator), and waits until
-// the queue is drained or fails.
-func (d *dispatcher) run(ctx context.Context, nodes []*remote) error {
+// plus one (so a node never waits for the coordinator): each node has a
+// bounded number of shards in flight, in proportion to its concurrency. It
+// waits until the queue is drained or the run fails.
+func (d *dispatcher) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	var alive atomic.Int32
-	alive.Store(int32(len(nodes)))
-	for _, n := range nodes {
-		inflight := n.workers + 1
-		var nodeWG sync.WaitGroup
-		for range inflight {
+	for _, n := range d.nodes {
+		for range n.workers + 1 {
 			wg.Add(1)
-			nodeWG.Add(1)
 			go func() {
 				defer wg.Done()
-				defer nodeWG.Done()
 				d.loop(ctx, n)
 			}()
 		}
-		go func() {
-			nodeWG.Wait()
-			if n.isSetAside() && alive.Add(-1) == 0 {
-				d.q.fail(fmt.Errorf("no node left: every node was set aside (last: %s: %s)", n.addr, n.reason()))
-			}
-		}()
 	}
 	go func() { <-ctx.Done(); d.q.fail(ctx.Err()) }()
 	err := d.q.wait()
@@ -230,16 +233,12 @@ func (d *dispatcher) run(ctx context.Context, nodes []*remote) error {
 	return err
 }
 
-// loop takes shards from the queue and runs them on one node until the
-// queue is drained or the node is set aside.
+// loop takes shards the node can run from the queue and runs them, until
+// the queue is drained, the run fails or the node is set aside.
 func (d *dispatcher) loop(ctx context.Context, n *remote) {
 	for {
-		sh, ok := d.q.pop()
+		sh, ok := d.q.pop(func(sh *shard) bool { return n.canRun(sh.cell) }, n.isSetAside)
 		if !ok {
-			return
-		}
-		if n.isSetAside() {
-			d.q.requeue(sh)
 			return
 		}
 		arrived, err := d.runShard(ctx, n, sh)
@@ -253,8 +252,7 @@ func (d *dispatcher) loop(ctx context.Context, n *remote) {
 			return
 		}
 		rest := remainder(sh, arrived)
-		code := status.Code(err)
-		switch {
+		switch code := status.Code(err); {
 		case code == codes.InvalidArgument:
 			// The node refuses what the coordinator validated: a version
 			// mismatch or a bug. Retrying elsewhere cannot help.
@@ -263,21 +261,75 @@ func (d *dispatcher) loop(ctx context.Context, n *remote) {
 		case errors.Is(err, errStore):
 			d.q.fail(err)
 			return
+		case code == codes.ResourceExhausted:
+			// Not a failure of the node: it cannot hold this cell.
+			d.log.Warn("node cannot hold the cell; leaving it to others", "node", n.addr, "shard", sh.String(), "err", err)
+			n.refuse(sh.cell)
+			d.requeueRest(sh, rest)
+			d.checkStranded(err)
+			continue
 		}
 		d.retries.Add(1)
-		if rest == nil {
-			d.q.done(sh)
-		} else {
+		if rest != nil {
 			rest.attempts++
 			if rest.attempts >= d.maxAttempts {
 				d.q.fail(fmt.Errorf("%v failed %d times; last error from %s: %w", rest, rest.attempts, n.addr, err))
 				return
 			}
-			d.log.Warn("shard failed; retrying its remaining trials", "node", n.addr, "shard", sh.String(), "arrived", len(arrived), "remaining", rest.count, "err", err)
-			d.q.retry(sh, rest)
+			d.log.Warn("shard failed; retrying its remaining trials", "node", n.addr, "shard", sh.String(),
+				"arrived", len(arrived), "remaining", rest.count, "err", err)
 		}
-		if n.failed(err) {
-			d.log.Error("node set aside", "node", n.addr, "reason", n.reason())
+		d.requeueRest(sh, rest)
+		if aside, now := n.failed(err); aside {
+			if now {
+				d.log.Error("node set aside", "node", n.addr, "reason", n.reason())
+				d.q.wake() // the node's other loops stop waiting
+				d.checkStranded(err)
+			}
+			return
+		}
+	}
+}
+
+// requeueRest replaces a failed shard by what remains of it.
+func (d *dispatcher) requeueRest(sh, rest *shard) {
+	if rest == nil {
+		d.q.done(sh)
+	} else {
+		d.q.retry(sh, rest)
+	}
+	d.q.wake()
+}
+
+// checkStranded fails the run if some pending cell has no node left that
+// can run it: every node set aside, or those left cannot hold the cell.
+func (d *dispatcher) checkStranded(last error) {
+	alive := 0
+	for _, n := range d.nodes {
+		if !n.isSetAside() {
+			alive++
+		}
+	}
+	if alive == 0 {
+		var why []string
+		for _, n := range d.nodes {
+			why = append(why, fmt.Sprintf("%s: %s", n.addr, n.reason()))
+		}
+		d.q.fail(fmt.Errorf("no node left: every node was set aside (%s)", strings.Join(why, "; ")))
+		return
+	}
+	for cell := range d.q.pendingCells() {
+		runnable := false
+		for _, n := range d.nodes {
+			if n.canRun(cell) {
+				runnable = true
+				break
+			}
+		}
+		if !runnable {
+			c := d.cells[cell]
+			d.q.fail(fmt.Errorf("cell %d (n=%d d=%d margin=%g): no node left that can hold it (last error: %v)",
+				cell, c.GetN(), c.GetD(), c.GetMargin(), last))
 			return
 		}
 	}
@@ -361,4 +413,39 @@ func defaultWorkers(n int) int {
 		return n
 	}
 	return runtime.GOMAXPROCS(0)
+}
+
+// checkMemory marks, for every node, the cells whose workspace exceeds its
+// memory budget, and fails before any work if some cell fits no node.
+func checkMemory(s *solver.Settings, cells []*w2sv1.Cell, shards []*shard, nodes []*remote) error {
+	need := map[uint32]int64{}
+	for _, sh := range shards {
+		c := cells[sh.cell]
+		need[sh.cell] = solver.WorkspaceBytes(s.Mode, solver.Cell{N: int(c.N), D: int(c.D), Margin: c.Margin})
+	}
+	var largest int64
+	for _, n := range nodes {
+		largest = max(largest, n.maxMem)
+	}
+	var bad []string
+	for cell, b := range need {
+		fits := false
+		for _, n := range nodes {
+			if b <= n.maxMem {
+				fits = true
+			} else {
+				n.refuse(cell)
+			}
+		}
+		if !fits {
+			c := cells[cell]
+			bad = append(bad, fmt.Sprintf("n=%d d=%d margin=%g needs %d MiB", c.N, c.D, c.Margin, b>>20))
+		}
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return fmt.Errorf("no node can hold these cells (about 8·n·d bytes per concurrent trial; the largest node budget is %d MiB, see w2s-node --max-memory): %s",
+			largest>>20, strings.Join(bad, "; "))
+	}
+	return nil
 }

@@ -1,6 +1,9 @@
 package coordinator
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // queue holds the shards not yet finished. pop blocks until a shard is
 // pending, or nothing is outstanding, or the run failed.
@@ -19,20 +22,38 @@ func newQueue(shards []*shard) *queue {
 	return q
 }
 
-// pop returns the next pending shard, or false when there is nothing left
-// to do or the run failed.
-func (q *queue) pop() (*shard, bool) {
+// pop returns the first pending shard that ok accepts, waiting while there
+// is none; it returns false when nothing is left to do, the run failed, or
+// stop reports true.
+func (q *queue) pop(ok func(*shard) bool, stop func() bool) (*shard, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.pending) == 0 && q.outstanding > 0 && !q.failed {
+	for {
+		if q.failed || q.outstanding == 0 || stop() {
+			return nil, false
+		}
+		for i, sh := range q.pending {
+			if ok(sh) {
+				q.pending = slices.Delete(q.pending, i, i+1)
+				return sh, true
+			}
+		}
 		q.cond.Wait()
 	}
-	if q.failed || len(q.pending) == 0 {
-		return nil, false
+}
+
+// wake makes every waiting pop look again (after a node's state changed).
+func (q *queue) wake() { q.cond.Broadcast() }
+
+// pendingCells returns the cells of the pending shards.
+func (q *queue) pendingCells() map[uint32]bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	cells := map[uint32]bool{}
+	for _, sh := range q.pending {
+		cells[sh.cell] = true
 	}
-	sh := q.pending[0]
-	q.pending = q.pending[1:]
-	return sh, true
+	return cells
 }
 
 // done marks a popped shard finished.

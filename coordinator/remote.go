@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/test/bufconn"
 
@@ -22,12 +25,30 @@ type remote struct {
 	addr    string
 	conn    *grpc.ClientConn
 	client  w2sv1.NodeClient
+	health  healthpb.HealthClient
 	workers int
+	maxMem  int64
+	version string
 
 	mu       sync.Mutex
 	failures int // consecutive
 	aside    bool
 	why      string
+	cannot   map[uint32]bool // cells the node refused for lack of memory
+}
+
+// canRun reports whether the node may be given a shard of the cell.
+func (r *remote) canRun(cell uint32) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return !r.aside && !r.cannot[cell]
+}
+
+// refuse records that the node cannot hold a cell.
+func (r *remote) refuse(cell uint32) {
+	r.mu.Lock()
+	r.cannot[cell] = true
+	r.mu.Unlock()
 }
 
 // Nodes that fail this many shards in a row are set aside.
@@ -39,16 +60,17 @@ func (r *remote) succeeded() {
 	r.mu.Unlock()
 }
 
-// failed records a failure and reports whether the node is now set aside.
-func (r *remote) failed(err error) bool {
+// failed records a failure. It reports whether the node is set aside, and
+// whether this failure set it aside.
+func (r *remote) failed(err error) (aside, now bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.failures++
 	if r.failures >= maxConsecutiveFailures && !r.aside {
-		r.aside = true
+		r.aside, now = true, true
 		r.why = fmt.Sprintf("%d shards failed in a row; last: %v", r.failures, err)
 	}
-	return r.aside
+	return r.aside, now
 }
 
 func (r *remote) isSetAside() bool {
@@ -81,8 +103,43 @@ func dialOptions() []grpc.DialOption {
 // infoTimeout bounds the first call to a node.
 const infoTimeout = 10 * time.Second
 
-// connect opens a client to every node (or starts in-process ones) and asks
-// each for its capacity.
+// ResolveNodes turns the --nodes list into node addresses. An entry is
+// host:port, or dns:///host:port; a host name that resolves to several
+// addresses (a headless Kubernetes service, a round-robin record) becomes
+// one node per address, so that each gets its own share of the work.
+func ResolveNodes(ctx context.Context, entries []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range entries {
+		hostport := strings.TrimPrefix(e, "dns:///")
+		host, port, err := net.SplitHostPort(hostport)
+		if err != nil || port == "" {
+			return nil, fmt.Errorf("node address %q: want host:port", e)
+		}
+		addrs := []string{host}
+		if net.ParseIP(host) == nil {
+			lctx, cancel := context.WithTimeout(ctx, infoTimeout)
+			addrs, err = net.DefaultResolver.LookupHost(lctx, host)
+			cancel()
+			if err != nil {
+				return nil, fmt.Errorf("node address %q: %w", e, err)
+			}
+			slices.Sort(addrs)
+		}
+		for _, a := range addrs {
+			hp := net.JoinHostPort(a, port)
+			if !seen[hp] {
+				seen[hp] = true
+				out = append(out, hp)
+			}
+		}
+	}
+	return out, nil
+}
+
+// connect opens a client to every node (or starts an in-process one),
+// checks its health and asks for its capacity. Nodes that do not answer
+// are left out, with the reason logged.
 func connect(ctx context.Context, opts Options, log *slog.Logger) ([]*remote, func(), error) {
 	var closers []func()
 	closeAll := func() {
@@ -92,9 +149,12 @@ func connect(ctx context.Context, opts Options, log *slog.Logger) ([]*remote, fu
 	}
 	var nodes []*remote
 	if len(opts.Nodes) == 0 {
+		cfg := opts.InProcess
+		if cfg.Workers <= 0 {
+			cfg.Workers = defaultWorkers(opts.Workers)
+		}
 		lis := bufconn.Listen(1 << 20)
-		srv := node.New(node.Config{Workers: defaultWorkers(opts.Workers)})
-		gs := node.NewGRPCServer(srv)
+		gs := node.NewGRPCServer(node.New(cfg))
 		go gs.Serve(lis)
 		closers = append(closers, gs.Stop)
 		dial := func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }
@@ -105,38 +165,87 @@ func connect(ctx context.Context, opts Options, log *slog.Logger) ([]*remote, fu
 			return nil, nil, fmt.Errorf("in-process node: %w", err)
 		}
 		closers = append(closers, func() { conn.Close() })
-		nodes = append(nodes, &remote{addr: "in-process", conn: conn, client: w2sv1.NewNodeClient(conn)})
+		nodes = append(nodes, newRemote("in-process", conn))
 	} else {
-		for _, addr := range opts.Nodes {
-			conn, err := grpc.NewClient(addr, append(dialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+		addrs, err := ResolveNodes(ctx, opts.Nodes)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, addr := range addrs {
+			conn, err := grpc.NewClient("passthrough:///"+addr, append(dialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 			if err != nil {
 				closeAll()
 				return nil, nil, fmt.Errorf("node %s: %w", addr, err)
 			}
 			closers = append(closers, func() { conn.Close() })
-			nodes = append(nodes, &remote{addr: addr, conn: conn, client: w2sv1.NewNodeClient(conn)})
+			nodes = append(nodes, newRemote(addr, conn))
 		}
 	}
-	var usable []*remote
+	var (
+		usable []*remote
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+	)
 	for _, n := range nodes {
-		ictx, cancel := context.WithTimeout(ctx, infoTimeout)
-		info, err := n.client.Info(ictx, &w2sv1.InfoRequest{}, grpc.WaitForReady(true))
-		cancel()
-		if err != nil {
-			log.Error("node unreachable; set aside", "node", n.addr, "err", err)
-			continue
-		}
-		if info.GetProtocolVersion() < w2sv1.ProtocolVersion || info.GetWorkers() < 1 {
-			log.Error("node unusable; set aside", "node", n.addr, "protocol_version", info.GetProtocolVersion(), "workers", info.GetWorkers())
-			continue
-		}
-		n.workers = int(info.GetWorkers())
-		log.Info("node ready", "node", n.addr, "workers", n.workers, "max_memory_mib", info.GetMaxMemoryBytes()>>20, "version", info.GetVersion())
-		usable = append(usable, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := n.probe(ctx); err != nil {
+				log.Error("node left out", "node", n.addr, "err", err)
+				return
+			}
+			log.Info("node ready", "node", n.addr, "workers", n.workers, "max_memory_mib", n.maxMem>>20, "version", n.version)
+			mu.Lock()
+			usable = append(usable, n)
+			mu.Unlock()
+		}()
 	}
+	wg.Wait()
 	if len(usable) == 0 {
 		closeAll()
-		return nil, nil, fmt.Errorf("no node reachable among %d", len(nodes))
+		return nil, nil, fmt.Errorf("no node reachable among %d (%s)", len(nodes), strings.Join(addrsOf(nodes), ", "))
 	}
+	// Keep the order of the --nodes list, whatever order the probes ended in.
+	slices.SortFunc(usable, func(a, b *remote) int { return slices.Index(nodes, a) - slices.Index(nodes, b) })
 	return usable, closeAll, nil
+}
+
+func addrsOf(nodes []*remote) []string {
+	out := make([]string, len(nodes))
+	for i, n := range nodes {
+		out[i] = n.addr
+	}
+	return out
+}
+
+func newRemote(addr string, conn *grpc.ClientConn) *remote {
+	return &remote{addr: addr, conn: conn, client: w2sv1.NewNodeClient(conn), health: healthpb.NewHealthClient(conn), cannot: map[uint32]bool{}}
+}
+
+// probe checks a node with the standard health service, then asks for its
+// capacity; each call has its own deadline.
+func (r *remote) probe(ctx context.Context) error {
+	hctx, cancel := context.WithTimeout(ctx, infoTimeout)
+	defer cancel()
+	resp, err := r.health.Check(hctx, &healthpb.HealthCheckRequest{Service: w2sv1.Node_ServiceDesc.ServiceName}, grpc.WaitForReady(true))
+	if err != nil {
+		return fmt.Errorf("health check: %w", err)
+	}
+	if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		return fmt.Errorf("health check: %v", resp.GetStatus())
+	}
+	ictx, cancel2 := context.WithTimeout(ctx, infoTimeout)
+	defer cancel2()
+	info, err := r.client.Info(ictx, &w2sv1.InfoRequest{})
+	if err != nil {
+		return fmt.Errorf("info: %w", err)
+	}
+	if info.GetProtocolVersion() < w2sv1.ProtocolVersion {
+		return fmt.Errorf("node implements trial protocol %d, the sweep needs %d", info.GetProtocolVersion(), w2sv1.ProtocolVersion)
+	}
+	if info.GetWorkers() < 1 || info.GetMaxMemoryBytes() < 1 {
+		return fmt.Errorf("node reports %d workers and %d bytes of memory", info.GetWorkers(), info.GetMaxMemoryBytes())
+	}
+	r.workers, r.maxMem, r.version = int(info.GetWorkers()), info.GetMaxMemoryBytes(), info.GetVersion()
+	return nil
 }

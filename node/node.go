@@ -31,6 +31,37 @@ type Config struct {
 	MaxMemory int64
 	// Version is reported by Info.
 	Version string
+	// Fault makes the node misbehave on purpose, for tests and benchmarks
+	// only: FaultNone (zero), FaultError or FaultSynthetic.
+	Fault Fault
+}
+
+// Fault is a deliberate misbehaviour of a node.
+type Fault int
+
+const (
+	FaultNone Fault = iota
+	// FaultError answers every RunShard with UNAVAILABLE and does no work:
+	// a node that is up but broken, for the coordinator's failure tests.
+	FaultError
+	// FaultSynthetic answers RunShard with outcomes of the right shape (one
+	// value per checkpoint, cosines in [−1, 1]) computed at no cost instead
+	// of running trials: for measuring the coordinator's ingest rate. Its
+	// outcomes are not the protocol's and must never reach a real store.
+	FaultSynthetic
+)
+
+// ParseFault reads a fault name: "", "error" or "synthetic".
+func ParseFault(s string) (Fault, error) {
+	switch s {
+	case "", "none":
+		return FaultNone, nil
+	case "error":
+		return FaultError, nil
+	case "synthetic":
+		return FaultSynthetic, nil
+	}
+	return 0, fmt.Errorf("unknown fault %q (want error or synthetic)", s)
 }
 
 // Server implements the Node service.
@@ -40,6 +71,7 @@ type Server struct {
 	workers int
 	maxMem  int64
 	version string
+	fault   Fault
 	tokens  chan struct{}       // one per worker: a trial runs only while holding one
 	mem     *semaphore.Weighted // workspace bytes
 
@@ -61,7 +93,7 @@ func New(cfg Config) *Server {
 		v = "dev"
 	}
 	return &Server{
-		workers: w, maxMem: m, version: v,
+		workers: w, maxMem: m, version: v, fault: cfg.Fault,
 		tokens: make(chan struct{}, w),
 		mem:    semaphore.NewWeighted(m),
 	}
@@ -86,9 +118,15 @@ func (s *Server) Info(context.Context, *w2sv1.InfoRequest) (*w2sv1.NodeInfo, err
 // breaks the protocol's rules, ResourceExhausted for a cell larger than the
 // memory budget, and the context's code when the caller goes away.
 func (s *Server) RunShard(req *w2sv1.ShardRequest, stream grpc.ServerStreamingServer[w2sv1.TrialOutcome]) error {
+	if s.fault == FaultError {
+		return status.Error(codes.Unavailable, "injected fault: this node fails every call (w2s-node --fault error)")
+	}
 	settings, cell, trials, err := CheckShard(req)
 	if err != nil {
 		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	if s.fault == FaultSynthetic {
+		return synthetic(req, len(settings.Checkpoints()), trials, stream)
 	}
 	need := solver.WorkspaceBytes(settings.Mode, cell)
 	if need > s.maxMem {
@@ -209,4 +247,32 @@ func OutcomeProto(cell *w2sv1.Cell, i int32, o *solver.Outcome) *w2sv1.TrialOutc
 		Diverged:    o.Diverged,
 		Unconverged: o.Unconverged,
 	}
+}
+
+// synthetic streams outcomes of the right shape at no compute cost (see
+// FaultSynthetic). The values vary with the trial index so that records
+// differ as real ones do.
+func synthetic(req *w2sv1.ShardRequest, k int, trials []int32, stream grpc.ServerStreamingServer[w2sv1.TrialOutcome]) error {
+	c := req.GetCell()
+	for _, i := range trials {
+		o := &w2sv1.TrialOutcome{
+			Cell:       &w2sv1.Cell{N: c.GetN(), D: c.GetD(), Margin: c.GetMargin()},
+			Trial:      i,
+			CosTeacher: req.GetSettings().GetRhoT(),
+			CosInitial: req.GetSettings().GetRhoS(),
+			Cos:        make([]float64, k),
+			Norm:       make([]float64, k),
+			GradNorm:   make([]float64, k),
+			Steps:      make([]int32, k),
+		}
+		for j := range k {
+			o.Cos[j] = 0.5 + float64((int(i)*7+j*13)%97)/200
+			o.Norm[j] = c.GetMargin()
+			o.Steps[j] = int32(j + 1)
+		}
+		if err := stream.Send(o); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -319,7 +319,11 @@ func (s *Store) check(rec Record) error {
 // per checkpoint) and writes none of them if any is wrong. Writing a record
 // that is already present replaces it; since encoding is deterministic, the
 // same outcome leaves the same bytes.
-func (s *Store) Put(recs []Record) error {
+func (s *Store) Put(recs []Record) error { return s.put(recs, nil) }
+
+// put is Put with a hook called inside the transaction, after the records
+// are put and before the commit (see WriterOptions.InTx).
+func (s *Store) put(recs []Record, inTx func()) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -339,10 +343,16 @@ func (s *Store) Put(recs []Record) error {
 	slices.SortStableFunc(entries, func(a, b entry) int { return bytes.Compare(a.key, b.key) })
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRecords)
+		// Keys mostly arrive in increasing order within a cell; full pages
+		// keep the file near the size of its records.
+		b.FillPercent = 0.95
 		for _, e := range entries {
 			if err := b.Put(e.key, e.val); err != nil {
 				return err
 			}
+		}
+		if inTx != nil {
+			inTx()
 		}
 		return nil
 	})

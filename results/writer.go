@@ -36,6 +36,11 @@ type WriterOptions struct {
 	// in the writer goroutine, which commits nothing while it runs, so it
 	// must be quick. It may keep recs.
 	OnCommit func(recs []Record)
+
+	// InTx, if set, is called inside every commit's transaction, after its
+	// records are put and before it commits: a fault-injection point for
+	// tests that kill the process in the middle of a store write.
+	InTx func()
 }
 
 // Writer commits records to a store in batches. Write is safe for
@@ -124,7 +129,7 @@ func (w *Writer) run() {
 	commit := func() bool {
 		timer.Stop()
 		due = nil
-		if err := w.s.Put(batch); err != nil {
+		if err := w.s.put(batch, w.opts.InTx); err != nil {
 			w.err = err
 			return false
 		}

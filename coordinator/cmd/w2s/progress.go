@@ -16,24 +16,24 @@ import (
 // progress shows a run's progress on stderr: a bar redrawn in place on a
 // terminal, a plain line every few seconds otherwise.
 type progress struct {
-	w        io.Writer
-	tty      bool
-	width    int
-	every    time.Duration
-	mu       sync.Mutex
-	last     coordinator.Progress
-	have     bool
-	stop     chan struct{}
-	done     chan struct{}
-	drawn    bool
-	rateFrom struct {
-		t    time.Time
-		done int64
-	}
+	w     io.Writer
+	tty   bool
+	width int
+	every time.Duration
+	mu    sync.Mutex
+	last  coordinator.Progress
+	have  bool
+	stop  chan struct{}
+	done  chan struct{}
 }
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, every: 5 * time.Second, stop: make(chan struct{}), done: make(chan struct{})}
+// newProgress starts reporting to w; every is the interval of plain lines
+// (0: 5 s).
+func newProgress(w io.Writer, every time.Duration) *progress {
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	p := &progress{w: w, every: every, stop: make(chan struct{}), done: make(chan struct{})}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty, p.every = true, 250*time.Millisecond
 		if wd, _, err := term.GetSize(int(f.Fd())); err == nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/w2s-lab/w2s/coordinator"
 	"github.com/w2s-lab/w2s/results"
@@ -21,6 +22,7 @@ type runFlags struct {
 	workers   int
 	shardSize int
 	verbose   bool
+	every     time.Duration
 }
 
 func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
@@ -29,6 +31,7 @@ func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
 	fs.IntVar(&f.workers, "workers", 0, "workers of the in-process node (default: one per CPU)")
 	fs.IntVar(&f.shardSize, "shard-size", 0, "trials per shard (default: sized to a few seconds of work)")
 	fs.BoolVar(&f.verbose, "v", false, "log every node and shard event")
+	fs.DurationVar(&f.every, "progress", 0, "interval of progress lines when stderr is not a terminal (default 5s; a terminal gets a live bar)")
 }
 
 func (f *runFlags) check() error {
@@ -37,6 +40,9 @@ func (f *runFlags) check() error {
 	}
 	if f.workers < 0 {
 		return usagef("invalid --workers = %d: must be ≥ 0", f.workers)
+	}
+	if f.every < 0 {
+		return usagef("invalid --progress = %v: must be ≥ 0", f.every)
 	}
 	if f.shardSize < 0 {
 		return usagef("invalid --shard-size = %d: must be ≥ 0", f.shardSize)
@@ -123,13 +129,18 @@ func sweep(ctx context.Context, st *results.Store, rf *runFlags, stdout, stderr 
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	prog := newProgress(stderr)
+	hook, err := faultHook(stderr)
+	if err != nil {
+		return err
+	}
+	prog := newProgress(stderr, rf.every)
 	sum, err := coordinator.Run(ctx, st, coordinator.Options{
-		Nodes:     rf.nodeList(),
-		Workers:   rf.workers,
-		ShardSize: rf.shardSize,
-		Log:       log,
-		Progress:  prog.update,
+		Nodes:      rf.nodeList(),
+		Workers:    rf.workers,
+		ShardSize:  rf.shardSize,
+		Log:        log,
+		Progress:   prog.update,
+		CommitHook: hook,
 	})
 	prog.finish()
 	if err != nil {
@@ -152,4 +163,22 @@ func retriesNote(n int) string {
 		return ""
 	}
 	return fmt.Sprintf(", %d shard retries", n)
+}
+
+// faultHook reads W2S_FAULT_COMMIT_PAUSE, a fault-injection setting for
+// crash tests: a duration to sleep inside every store transaction before
+// it commits, so that a test can kill the process in the middle of a write.
+func faultHook(stderr io.Writer) (func(), error) {
+	v := os.Getenv("W2S_FAULT_COMMIT_PAUSE")
+	if v == "" {
+		return nil, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return nil, usagef("invalid W2S_FAULT_COMMIT_PAUSE = %q: want a duration such as 2s", v)
+	}
+	return func() {
+		fmt.Fprintf(stderr, "fault injection: pausing %v inside a store transaction\n", d)
+		time.Sleep(d)
+	}, nil
 }

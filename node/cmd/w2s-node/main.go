@@ -34,6 +34,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:7420", "`address` to serve on (host:port)")
 	workers := fs.Int("workers", 0, "trials run at once (default: one per CPU)")
 	maxMem := fs.String("max-memory", "", "memory for trial workspaces, in `bytes` (suffixes K, M, G, T; default: 3/4 of this machine's or cgroup's memory)")
+	faultName := fs.String("fault", "", "for tests and benchmarks only: 'error' fails every call; 'synthetic' answers with outcomes computed at no cost (never for real sweeps)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: w2s-node --listen ADDR [--workers N] [--max-memory BYTES]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -60,8 +61,16 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 			return 2
 		}
 	}
+	fault, err := node.ParseFault(*faultName)
+	if err != nil {
+		fmt.Fprintf(stderr, "w2s-node: invalid --fault: %v\n", err)
+		return 2
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	srv := node.New(node.Config{Workers: *workers, MaxMemory: mem})
+	srv := node.New(node.Config{Workers: *workers, MaxMemory: mem, Fault: fault})
+	if fault != node.FaultNone {
+		log.Warn("fault injection on: this node does not compute real trials", "fault", *faultName)
+	}
 	info, _ := srv.Info(ctx, nil)
 	// Let the garbage collector work harder before the budget is exceeded.
 	debug.SetMemoryLimit(info.GetMaxMemoryBytes() + 256<<20)
