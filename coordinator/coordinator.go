@@ -37,6 +37,10 @@ type Options struct {
 	Workers int
 	// ShardSize fixes the trials per shard (0: sized by cost).
 	ShardSize int
+	// ShardTimeout fixes the deadline of every shard call (0: ten times the
+	// shard's estimated time at a tenth of ReferenceSpeed, at least a
+	// minute).
+	ShardTimeout time.Duration
 	// MaxAttempts is how often one shard may fail before the sweep stops
 	// (0: three times the number of nodes, at least 5).
 	MaxAttempts int
@@ -122,6 +126,7 @@ func Run(ctx context.Context, st *results.Store, opts Options) (Summary, error) 
 		maxAttempts: opts.MaxAttempts,
 		q:           newQueue(shards),
 		nodes:       nodes,
+		timeout:     opts.ShardTimeout,
 	}
 	if d.maxAttempts <= 0 {
 		d.maxAttempts = max(5, 3*len(nodes))
@@ -206,6 +211,7 @@ type dispatcher struct {
 	maxAttempts int
 	q           *queue
 	nodes       []*remote
+	timeout     time.Duration
 	retries     atomic.Int32
 }
 
@@ -341,7 +347,11 @@ var errStore = errors.New("store write failed")
 // writer as it arrives. It returns the trial indices that arrived (and were
 // handed to the writer), and an error if the shard did not complete.
 func (d *dispatcher) runShard(ctx context.Context, n *remote, sh *shard) (map[int32]bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, shardDeadline(sh, n.workers))
+	timeout := d.timeout
+	if timeout <= 0 {
+		timeout = shardDeadline(sh, n.workers)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req := &w2sv1.ShardRequest{Settings: d.settings, Cell: d.cells[sh.cell], Trials: sh.ranges}
 	arrived := make(map[int32]bool, sh.count)

@@ -44,6 +44,9 @@ const (
 	// FaultError answers every RunShard with UNAVAILABLE and does no work:
 	// a node that is up but broken, for the coordinator's failure tests.
 	FaultError
+	// FaultStall accepts every RunShard and never answers, until the caller
+	// gives up: a hung node, for the coordinator's deadline tests.
+	FaultStall
 	// FaultSynthetic answers RunShard with outcomes of the right shape (one
 	// value per checkpoint, cosines in [−1, 1]) computed at no cost instead
 	// of running trials: for measuring the coordinator's ingest rate. Its
@@ -51,17 +54,19 @@ const (
 	FaultSynthetic
 )
 
-// ParseFault reads a fault name: "", "error" or "synthetic".
+// ParseFault reads a fault name: "", "error", "stall" or "synthetic".
 func ParseFault(s string) (Fault, error) {
 	switch s {
 	case "", "none":
 		return FaultNone, nil
 	case "error":
 		return FaultError, nil
+	case "stall":
+		return FaultStall, nil
 	case "synthetic":
 		return FaultSynthetic, nil
 	}
-	return 0, fmt.Errorf("unknown fault %q (want error or synthetic)", s)
+	return 0, fmt.Errorf("unknown fault %q (want error, stall or synthetic)", s)
 }
 
 // Server implements the Node service.
@@ -118,8 +123,12 @@ func (s *Server) Info(context.Context, *w2sv1.InfoRequest) (*w2sv1.NodeInfo, err
 // breaks the protocol's rules, ResourceExhausted for a cell larger than the
 // memory budget, and the context's code when the caller goes away.
 func (s *Server) RunShard(req *w2sv1.ShardRequest, stream grpc.ServerStreamingServer[w2sv1.TrialOutcome]) error {
-	if s.fault == FaultError {
+	switch s.fault {
+	case FaultError:
 		return status.Error(codes.Unavailable, "injected fault: this node fails every call (w2s-node --fault error)")
+	case FaultStall:
+		<-stream.Context().Done()
+		return status.FromContextError(stream.Context().Err()).Err()
 	}
 	settings, cell, trials, err := CheckShard(req)
 	if err != nil {

@@ -266,6 +266,26 @@ func TestFailingNodeSetAside(t *testing.T) {
 	}
 }
 
+// A node that accepts shards and never answers: each call ends at its
+// deadline, the shard is retried elsewhere, the node is set aside, and the
+// sweep completes on the other node.
+func TestStalledNodeDeadline(t *testing.T) {
+	want := reference(t)
+	good, _ := startNode(t, "--workers", "2")
+	stall, _ := startNode(t, "--workers", "1", "--fault", "stall")
+	store := filepath.Join(t.TempDir(), "stall.w2s")
+	r := w2s(t, append([]string{"run", "--store", store, "--nodes", stall + "," + good, "--shard-timeout", "1s"}, faultSweep...)...)
+	if r.code != 0 {
+		t.Fatalf("sweep with a stalled node: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "DeadlineExceeded") || !regexp.MustCompile(`node set aside.*node=`+regexp.QuoteMeta(stall)).MatchString(r.stderr) {
+		t.Errorf("no deadline failures and set-aside for %s:\n%s", stall, r.stderr)
+	}
+	if storeDigest(t, store) != want {
+		t.Error("records differ from a single-process run")
+	}
+}
+
 // A second coordinator on a store in use is refused at once.
 func TestSecondCoordinatorRefused(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "busy.w2s")

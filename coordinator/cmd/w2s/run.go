@@ -23,6 +23,7 @@ type runFlags struct {
 	shardSize int
 	verbose   bool
 	every     time.Duration
+	timeout   time.Duration
 }
 
 func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
@@ -30,6 +31,7 @@ func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
 	fs.StringVar(&f.nodes, "nodes", "", "node addresses, a comma `list` of host:port (default: run nodes in this process)")
 	fs.IntVar(&f.workers, "workers", 0, "workers of the in-process node (default: one per CPU)")
 	fs.IntVar(&f.shardSize, "shard-size", 0, "trials per shard (default: sized to a few seconds of work)")
+	fs.DurationVar(&f.timeout, "shard-timeout", 0, "deadline of each shard call, after which it is retried elsewhere (default: ten times its estimated time, at least 1m)")
 	fs.BoolVar(&f.verbose, "v", false, "log every node and shard event")
 	fs.DurationVar(&f.every, "progress", 0, "interval of progress lines when stderr is not a terminal (default 5s; a terminal gets a live bar)")
 }
@@ -40,6 +42,9 @@ func (f *runFlags) check() error {
 	}
 	if f.workers < 0 {
 		return usagef("invalid --workers = %d: must be ≥ 0", f.workers)
+	}
+	if f.timeout < 0 {
+		return usagef("invalid --shard-timeout = %v: must be ≥ 0", f.timeout)
 	}
 	if f.every < 0 {
 		return usagef("invalid --progress = %v: must be ≥ 0", f.every)
@@ -135,12 +140,13 @@ func sweep(ctx context.Context, st *results.Store, rf *runFlags, stdout, stderr 
 	}
 	prog := newProgress(stderr, rf.every)
 	sum, err := coordinator.Run(ctx, st, coordinator.Options{
-		Nodes:      rf.nodeList(),
-		Workers:    rf.workers,
-		ShardSize:  rf.shardSize,
-		Log:        log,
-		Progress:   prog.update,
-		CommitHook: hook,
+		Nodes:        rf.nodeList(),
+		Workers:      rf.workers,
+		ShardSize:    rf.shardSize,
+		ShardTimeout: rf.timeout,
+		Log:          log,
+		Progress:     prog.update,
+		CommitHook:   hook,
 	})
 	prog.finish()
 	if err != nil {

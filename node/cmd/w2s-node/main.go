@@ -34,7 +34,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:7420", "`address` to serve on (host:port)")
 	workers := fs.Int("workers", 0, "trials run at once (default: one per CPU)")
 	maxMem := fs.String("max-memory", "", "memory for trial workspaces, in `bytes` (suffixes K, M, G, T; default: 3/4 of this machine's or cgroup's memory)")
-	faultName := fs.String("fault", "", "for tests and benchmarks only: 'error' fails every call; 'synthetic' answers with outcomes computed at no cost (never for real sweeps)")
+	faultName := fs.String("fault", "", "for tests and benchmarks only: 'error' fails every call, 'stall' never answers, 'synthetic' answers with outcomes computed at no cost (never for real sweeps)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: w2s-node --listen ADDR [--workers N] [--max-memory BYTES]\n\nFlags:\n")
 		fs.PrintDefaults()
