@@ -10,6 +10,24 @@ package solver
 
 import "math"
 
+// useAVX2 and useAVX512 select the SIMD kernels where the CPU has them.
+// Tests turn them off to compare the implementations bit for bit.
+var (
+	useAVX2   = hasAVX2
+	useAVX512 = hasAVX512
+)
+
+// Kernels names the kernel implementation in use.
+func Kernels() string {
+	switch {
+	case useAVX512 && useAVX2:
+		return "AVX-512 kernels"
+	case useAVX2:
+		return "AVX2+FMA kernels"
+	}
+	return "pure-Go kernels"
+}
+
 // dot returns Σ_j x[j]·y[j] in the canonical 8-lane order.
 // Precondition: len(y) ≥ len(x).
 func dot(x, y []float64) float64 {
@@ -68,9 +86,39 @@ func axpy(a float64, x, y []float64) {
 // Preconditions: len(X) = n·d, len(w) = len(g) = d.
 func gradPass(X []float64, d int, w, y, g []float64) {
 	clear(g)
-	for i, yi := range y {
+	n := len(y)
+	i := 0
+	if useAVX2 && n >= 4 {
+		_ = X[n*d-1]
+		_ = w[d-1]
+		_ = g[d-1]
+		for useAVX512 && i+8 <= n {
+			nb := (n - i) / 8
+			done := gradBlocksAVX512(&X[i*d], d, nb, &w[0], &y[i], &g[0])
+			i += 8 * done
+			if done < nb {
+				gradRows(X, d, w, y, g, i, i+8)
+				i += 8
+			}
+		}
+		for i+4 <= n {
+			nb := (n - i) / 4
+			done := gradBlocksAVX2(&X[i*d], d, nb, &w[0], &y[i], &g[0])
+			i += 4 * done
+			if done < nb { // a block with an extreme or NaN z: the plain path
+				gradRows(X, d, w, y, g, i, i+4)
+				i += 4
+			}
+		}
+	}
+	gradRows(X, d, w, y, g, i, n)
+}
+
+// gradRows is gradPass's plain path for rows [from, to).
+func gradRows(X []float64, d int, w, y, g []float64, from, to int) {
+	for i := from; i < to; i++ {
 		x := X[i*d : i*d+d : i*d+d]
-		r := Sigmoid(dot(x, w)) - yi
+		r := Sigmoid(dot(x, w)) - y[i]
 		axpy(r, x, g)
 	}
 }

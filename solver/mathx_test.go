@@ -217,3 +217,18 @@ func TestStreamDerivation(t *testing.T) {
 		t.Error("the same inputs gave a different stream")
 	}
 }
+
+// FillNormal draws exactly the numbers of repeated Normal calls.
+func TestFillNormalMatchesNormal(t *testing.T) {
+	a, b := NewStream(3, 4, 5, 6, 7), NewStream(3, 4, 5, 6, 7)
+	buf := make([]float64, 300_000)
+	a.FillNormal(buf)
+	for i, x := range buf {
+		if y := b.Normal(); math.Float64bits(x) != math.Float64bits(y) {
+			t.Fatalf("draw %d: FillNormal %v, Normal %v", i, x, y)
+		}
+	}
+	if a.Uint64() != b.Uint64() {
+		t.Error("streams out of step after the fill")
+	}
+}

@@ -109,6 +109,40 @@ func (s *Stream) Normal() float64 {
 	}
 }
 
+// FillNormal sets every element of dst to a standard normal number. It
+// draws exactly what len(dst) calls of Normal would, in the same order,
+// but keeps the generator's state in registers.
+func (s *Stream) FillNormal(dst []float64) {
+	s0, s1, s2, s3 := s.s0, s.s1, s.s2, s.s3
+	for j := range dst {
+		// xoshiro256++ step, as in Uint64.
+		b := bits.RotateLeft64(s0+s3, 23) + s0
+		t := s1 << 17
+		s2 ^= s0
+		s3 ^= s1
+		s1 ^= s2
+		s0 ^= s3
+		s2 ^= t
+		s3 = bits.RotateLeft64(s3, 45)
+
+		i := b & (zigLayers - 1)
+		u := float64(int64(b)>>11) * 0x1p-52
+		if math.Abs(u) < zigRatio[i] {
+			dst[j] = u * zigX[i]
+			continue
+		}
+		// Rare: finish this normal through the general path.
+		s.s0, s.s1, s.s2, s.s3 = s0, s1, s2, s3
+		z, ok := s.normalSlow(i, u)
+		if !ok {
+			z = s.Normal()
+		}
+		dst[j] = z
+		s0, s1, s2, s3 = s.s0, s.s1, s.s2, s.s3
+	}
+	s.s0, s.s1, s.s2, s.s3 = s0, s1, s2, s3
+}
+
 // normalSlow handles the rare draws outside a layer's rectangle: the base
 // layer's tail beyond zigR, or the wedge between two layer edges.
 func (s *Stream) normalSlow(i uint64, u float64) (float64, bool) {

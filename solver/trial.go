@@ -136,9 +136,33 @@ func (ws *Workspace) Run(s *Settings, c Cell, i int, out *Outcome) error {
 	if err := s.checkTrial(); err != nil {
 		return err
 	}
+	out.reset(len(s.Checkpoints()))
+	ws.Sample(s, c, i)
+	d, gamma := c.D, c.Margin
+	ut, us := ws.ut[:d], ws.us[:d]
+	wt, w0 := ws.wt[:d], ws.w0[:d]
+	for j := range wt {
+		wt[j] = gamma * ut[j]
+		w0[j] = gamma * us[j]
+	}
+	out.CosTeacher = cosine(wt)
+	out.CosInitial = cosine(w0)
+
+	if s.Mode == Ridge {
+		ws.ridge(s, c, out)
+	} else {
+		ws.flow(s, c, out)
+	}
+	return nil
+}
+
+// Sample draws trial i's random data into the workspace: the teacher's
+// and the student's directions, X and the teacher's labels. Run calls it;
+// it is exported for benchmarks that time the sampling alone.
+// Preconditions as for Run.
+func (ws *Workspace) Sample(s *Settings, c Cell, i int) {
 	n, d, gamma := c.N, c.D, c.Margin
 	ws.ensure(s.Mode, n, d)
-	out.reset(len(s.Checkpoints()))
 
 	// Draw order: teacher direction, student direction, X row by row,
 	// then (sampled labels only) one uniform per sample.
@@ -147,9 +171,7 @@ func (ws *Workspace) Run(s *Settings, c Cell, i int, out *Outcome) error {
 	direction(&rng, s.RhoT, ut)
 	direction(&rng, s.RhoS, us)
 	X := ws.X[:n*d]
-	for j := range X {
-		X[j] = rng.Normal()
-	}
+	rng.FillNormal(X)
 
 	// Teacher feedback.
 	y := ws.y[:n]
@@ -177,29 +199,13 @@ func (ws *Workspace) Run(s *Settings, c Cell, i int, out *Outcome) error {
 		}
 	}
 
-	wt, w0 := ws.wt[:d], ws.w0[:d]
-	for j := range wt {
-		wt[j] = gamma * ut[j]
-		w0[j] = gamma * us[j]
-	}
-	out.CosTeacher = cosine(wt)
-	out.CosInitial = cosine(w0)
-
-	if s.Mode == Ridge {
-		ws.ridge(s, c, out)
-	} else {
-		ws.flow(s, c, out)
-	}
-	return nil
 }
 
 // direction sets u = ρ·e₁ + √(1−ρ²)·ξ with ξ uniform on the unit sphere of
 // e₁^⊥, drawing len(u)−1 normals from rng.
 func direction(rng *Stream, rho float64, u []float64) {
 	xi := u[1:]
-	for j := range xi {
-		xi[j] = rng.Normal()
-	}
+	rng.FillNormal(xi)
 	scale := math.Sqrt(1-float64(rho*rho)) / math.Sqrt(dot(xi, xi))
 	u[0] = rho
 	for j := range xi {

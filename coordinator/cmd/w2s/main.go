@@ -42,6 +42,7 @@ var commands = []command{
 	{"status", "show per-cell completion of a store", statusCmd},
 	{"export", "write the aggregated surfaces as CSV or JSON", exportCmd},
 	{"trial", "print one trial's full record as JSON", trialCmd},
+	{"bench", "measure the solver on the reference cells beside numpy and dgemv", benchCmd},
 }
 
 func main() {
