@@ -34,7 +34,7 @@
 // All randomness of a trial comes from one xoshiro256++ stream keyed by a
 // hash of (seed, n, d, γ's bits, index), drawn in this order: the d−1
 // normals of ξ_t, the d−1 normals of ξ_s, the n·d normals of X row by row,
-// then (sampled labels) n uniforms. Normals come from a 256-layer ziggurat.
+// then (sampled labels) n uniforms. Normals come from a 1024-layer ziggurat.
 //
 // # Bit-for-bit results
 //

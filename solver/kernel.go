@@ -32,6 +32,9 @@ func Kernels() string {
 // Precondition: len(y) ≥ len(x).
 func dot(x, y []float64) float64 {
 	y = y[:len(x)]
+	if useAVX512 && len(x) >= 16 {
+		return dotAVX512(&x[0], &y[0], len(x))
+	}
 	var a0, a1, a2, a3, a4, a5, a6, a7 float64
 	j := 0
 	for ; j+8 <= len(x); j += 8 {
@@ -123,43 +126,94 @@ func gradRows(X []float64, d int, w, y, g []float64, from, to int) {
 	}
 }
 
-// riskPass is gradPass for Newton's method: it also stores z_i = ⟨x_i, w⟩
-// and e_i = e^−|z_i|, and returns Σ_i [log(1+e^z_i) − y_i z_i], the
+// riskPass is gradPass for Newton's method: it sets z_i = ⟨x_i, w⟩,
+// r_i = σ(z_i) − y_i, e_i = e^−|z_i| and g = Σ_i r_i·x_i (the unnormalised
+// gradient, row after row), and returns Σ_i [log(1+e^z_i) − y_i z_i], the
 // unnormalised empirical risk.
-// Preconditions: len(X) = n·d; len(z) = len(e) = n = len(y); len(w) = len(g) = d.
-func riskPass(X []float64, d int, w, y, g, z, e []float64) float64 {
-	clear(g)
+// Preconditions: len(X) = n·d; len(z) = len(e) = len(r) = n = len(y);
+// len(w) = len(g) = d.
+func riskPass(X []float64, d int, w, y, g, z, e, r []float64) float64 {
+	matVec(X, d, w, z)
+	sigmoidResid(z, 1, y, r)
+	matTVec(X, d, r, g)
 	risk := 0.0
-	for i, yi := range y {
-		x := X[i*d : i*d+d : i*d+d]
-		zi := dot(x, w)
+	for i, zi := range z {
 		ei := Exp(-math.Abs(zi))
-		s := 1 / (1 + ei)
-		sig := s
-		if zi < 0 {
-			sig = ei * s
-		}
-		z[i], e[i] = zi, ei
-		risk += math.Max(zi, 0) + Log1p(ei) - float64(yi*zi)
-		axpy(sig-yi, x, g)
+		e[i] = ei
+		risk += math.Max(zi, 0) + Log1p(ei) - float64(y[i]*zi)
 	}
 	return risk
 }
 
-// matVec sets out_i = ⟨x_i, v⟩ for the n rows of X.
-// Preconditions: len(X) = len(out)·d, len(v) = d.
+// matVec sets out_i = ⟨x_i, v⟩ for the n rows of X, each in the canonical
+// dot-product order.
+// Preconditions: len(X) ≥ len(out)·d, len(v) ≥ d.
 func matVec(X []float64, d int, v, out []float64) {
-	for i := range out {
+	n := len(out)
+	i := 0
+	if useAVX2 && n >= 4 {
+		_ = X[n*d-1]
+		_ = v[d-1]
+		if useAVX512 && n >= 8 {
+			nb := n / 8
+			matVecAVX512(&X[0], d, nb, &v[0], &out[0])
+			i = 8 * nb
+		}
+		if nb := (n - i) / 4; nb > 0 {
+			matVecAVX2(&X[i*d], d, nb, &v[0], &out[i])
+			i += 4 * nb
+		}
+	}
+	for ; i < n; i++ {
 		out[i] = dot(X[i*d:i*d+d:i*d+d], v)
 	}
 }
 
-// matTVec sets out = Σ_i b_i·x_i = Xᵀb.
-// Preconditions: len(X) = len(b)·d, len(out) = d.
+// matTVec sets out = Σ_i b_i·x_i = Xᵀb, row after row.
+// Preconditions: len(X) ≥ len(b)·d, len(out) = d.
 func matTVec(X []float64, d int, b, out []float64) {
 	clear(out)
-	for i, bi := range b {
-		axpy(bi, X[i*d:i*d+d:i*d+d], out)
+	addRows(X, d, b, out)
+}
+
+// addRows adds Σ_i b_i·x_i to out, row after row, each element by FMA.
+func addRows(X []float64, d int, b, out []float64) {
+	n := len(b)
+	i := 0
+	if useAVX512 && n >= 8 {
+		_ = X[n*d-1]
+		_ = out[d-1]
+		nb := n / 8
+		axpyRowsAVX512(&X[0], d, nb, &b[0], &out[0])
+		i = 8 * nb
+	}
+	for ; i < n; i++ {
+		axpy(b[i], X[i*d:i*d+d:i*d+d], out)
+	}
+}
+
+// sigmoidResid sets out_i = σ(scale·z_i) − y_i, as Sigmoid computes it.
+// Preconditions: len(y) ≥ len(z), len(out) ≥ len(z).
+func sigmoidResid(z []float64, scale float64, y, out []float64) {
+	n := len(z)
+	i := 0
+	if useAVX512 && n >= 8 {
+		_ = y[n-1]
+		_ = out[n-1]
+		for i+8 <= n {
+			nb := (n - i) / 8
+			done := sigmoidAVX512(&z[i], scale, &y[i], &out[i], nb)
+			i += 8 * done
+			if done < nb { // a block outside the vector exp's range
+				for k := i; k < i+8; k++ {
+					out[k] = Sigmoid(float64(scale*z[k])) - y[k]
+				}
+				i += 8
+			}
+		}
+	}
+	for ; i < n; i++ {
+		out[i] = Sigmoid(float64(scale*z[i])) - y[i]
 	}
 }
 

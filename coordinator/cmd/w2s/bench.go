@@ -188,16 +188,13 @@ func benchSolver(ctx context.Context, c benchCell, w int, dur time.Duration) ben
 	// Warm up: grow every workspace, fault in the pages.
 	work(time.Now().Add(dur/5), true)
 	iters.Store(0)
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
 	trials, elapsed := work(time.Now().Add(dur), true)
-	runtime.ReadMemStats(&m1)
 	samples, sampleTime := work(time.Now().Add(dur/3), false)
 
 	r := benchResult{trials: trials, elapsed: elapsed}
 	r.trialsPerSec = float64(trials) / elapsed.Seconds()
 	r.nsPerTrial = float64(w) * float64(elapsed.Nanoseconds()) / float64(trials)
-	r.allocs = float64(m1.Mallocs-m0.Mallocs) / float64(trials)
+	r.allocs = allocsPerTrial(s, cell)
 	samplePer := float64(w) * float64(sampleTime.Nanoseconds()) / float64(samples)
 	r.sampleShare = min(1, samplePer/r.nsPerTrial)
 	n, d := float64(c.n), float64(c.d)
@@ -221,6 +218,26 @@ func benchSolver(ctx context.Context, c benchCell, w int, dur time.Duration) ben
 	loopTime := elapsed.Seconds() * (1 - r.sampleShare)
 	r.loopGFlops = r.loopFlops * float64(trials) / loopTime / 1e9
 	return r
+}
+
+// allocsPerTrial counts heap allocations per trial in steady state: one
+// goroutine on one P (as testing.AllocsPerRun does), a warm workspace.
+func allocsPerTrial(s *solver.Settings, cell solver.Cell) float64 {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var ws solver.Workspace
+	var out solver.Outcome
+	const k = 10
+	for i := range 2 {
+		_ = ws.Run(s, cell, i, &out)
+	}
+	runtime.GC() // let the earlier phases' garbage go first
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for i := range k {
+		_ = ws.Run(s, cell, 2+i, &out)
+	}
+	runtime.ReadMemStats(&m1)
+	return float64(m1.Mallocs-m0.Mallocs) / k
 }
 
 // findPython returns an interpreter that can import numpy.

@@ -21,10 +21,13 @@ import (
 	"time"
 )
 
-// faultSweep is about 1,500 trials of a few milliseconds: long enough to
-// kill things in the middle, short enough for CI.
-var faultSweep = []string{"--n", "600,1000", "--d", "60", "--margin", "1,2", "--trials", "360", "--seed", "77",
+// faultSweep is 2,400 trials of about a millisecond each on these
+// machines (a second or two in all): long enough to kill things in the
+// middle, short enough for CI.
+var faultSweep = []string{"--n", "600,1000", "--d", "200", "--margin", "1,2", "--trials", "600", "--seed", "77",
 	"--times", "0.5,2,8,32", "--shard-size", "12", "--progress", "50ms"}
+
+const faultTrials = 4 * 600
 
 var (
 	refOnce   sync.Once
@@ -230,8 +233,8 @@ func TestCoordinatorKilledThenResumed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != 4*360 {
-				t.Errorf("%d records after resume, want %d", n, 4*360)
+			if n != faultTrials {
+				t.Errorf("%d records after resume, want %d", n, faultTrials)
 			}
 			if digest != want {
 				t.Error("records differ from an uninterrupted run")
@@ -286,18 +289,22 @@ func TestStalledNodeDeadline(t *testing.T) {
 	}
 }
 
-// A second coordinator on a store in use is refused at once.
+// A second coordinator on a store in use is refused at once. The first is
+// held inside a store transaction, so it is certainly running.
 func TestSecondCoordinatorRefused(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "busy.w2s")
-	run := startW2S(t, nil, append([]string{"run", "--store", store}, faultSweep...)...)
-	run.waitFor(t, "some progress", doneFraction(0.05))
+	run := startW2S(t, []string{"W2S_FAULT_COMMIT_PAUSE=1s"}, append([]string{"run", "--store", store}, faultSweep...)...)
+	run.waitFor(t, "a paused transaction", func(l string) bool { return strings.Contains(l, "inside a store transaction") })
 	r := w2s(t, "resume", "--store", store)
 	if r.code == 0 || !strings.Contains(r.stderr, "in use") {
 		t.Errorf("second coordinator: exit %d, %q", r.code, r.stderr)
 	}
-	if code := run.wait(t); code != 0 {
-		t.Errorf("first coordinator exited %d:\n%s", code, run.log())
+	for _, sub := range []string{"status", "export"} {
+		if r := w2s(t, sub, "--store", store); r.code == 0 || !strings.Contains(r.stderr, "in use") {
+			t.Errorf("%s on a store in use: exit %d, %q", sub, r.code, r.stderr)
+		}
 	}
+	run.kill(t)
 }
 
 // A DNS name is resolved to node addresses.
