@@ -36,3 +36,36 @@ func BenchmarkTrial(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadBandwidth streams a 32 MB vector (the X of cell 3) through
+// the SIMD dot product: the rate at which one core can read X at all,
+// beside which the flow loop's GB/s at large n·d should be read.
+func BenchmarkReadBandwidth(b *testing.B) {
+	x := make([]float64, 4000*1000)
+	for i := range x {
+		x[i] = float64(i % 7)
+	}
+	w := make([]float64, 1000)
+	out := make([]float64, 4000)
+	b.SetBytes(8 * int64(len(x)))
+	for b.Loop() {
+		matVec(x, 1000, w, out)
+	}
+}
+
+// BenchmarkGradPass is one flow step of cell 3 (4000×1000): compare its
+// MB/s with BenchmarkReadBandwidth's.
+func BenchmarkGradPass(b *testing.B) {
+	n, d := 4000, 1000
+	X := make([]float64, n*d)
+	for i := range X {
+		X[i] = float64(i%13) / 13
+	}
+	y := make([]float64, n)
+	w := make([]float64, d)
+	g := make([]float64, d)
+	b.SetBytes(8 * int64(len(X)))
+	for b.Loop() {
+		gradPass(X, d, w, y, g)
+	}
+}

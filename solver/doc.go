@@ -23,6 +23,10 @@
 //     system is solved in the n-dimensional dual (w − w₀ = Xᵀa, so the
 //     iterates stay in w₀ + row space of X, which is also what λ → 0
 //     selects among the ERM's minimisers). λ = 0 needs soft labels.
+//     When n < d and DualFlow says it is cheaper, gradient descent too runs
+//     in the dual (a ← a − (h/n)r, z = Xw₀ + Ka with K = XXᵀ): the same
+//     iterates in a different order of sums, equal to the primal's to
+//     rounding (tested to 1e-11).
 //  6. Outcome: c_t, c₀ and, per checkpoint, c_k = ⟨w_k, e₁⟩/‖w_k‖, ‖w_k‖,
 //     the gradient norm at w_k, and the steps (flow, cumulative) or Newton
 //     iterations (ridge, per λ); Diverged if any value turned non-finite
@@ -31,11 +35,23 @@
 //
 // # Random stream
 //
-// All randomness of a trial comes from one xoshiro256++ stream keyed by a
-// hash of (seed, n, d, γ's bits, index), drawn in this order: the d−1
-// normals of ξ_t, the d−1 normals of ξ_s, the n·d normals of X row by row,
-// then (sampled labels) n uniforms. Normals come from a 1024-layer ziggurat.
+// All randomness of a trial comes from one Stream keyed by a hash of
+// (seed, n, d, γ's bits, index): eight xoshiro256++ lanes used round-robin,
+// drawn in this order: the d−1 normals of ξ_t, the d−1 normals of ξ_s, the
+// n·d normals of X row by row, then (sampled labels) n uniforms. Normals
+// come from a 1024-layer ziggurat. See rng.go.
 //
+// # Kernels
+//
+// The hot loops are kernels with a fixed order of operations (kernel.go):
+// dot products in 8 lanes with a fixed reduction tree, updates by FMA in
+// row order, σ through this package's Exp. On amd64 they run as AVX2+FMA
+// or AVX-512 assembly (kernel_amd64.s) that reproduces the pure-Go kernels
+// bit for bit; kernel_test.go checks every SIMD level against them. Build
+// with -tags purego for the pure-Go kernels alone. The flow step is one
+// fused pass over X: each block of rows' dot products, residuals and
+// gradient update together, while the rows are in cache.
+
 // # Bit-for-bit results
 //
 // Outcomes are identical on every machine, build and worker count: the
