@@ -33,6 +33,8 @@ import (
 type Options struct {
 	// Nodes are node addresses (host:port). Empty: in-process nodes.
 	Nodes []string
+	// Auth authenticates the coordinator to remote nodes.
+	Auth ClientAuth
 	// Workers is the in-process node's worker count (0: one per CPU).
 	Workers int
 	// ShardSize fixes the trials per shard (0: sized by cost).

@@ -2,6 +2,7 @@ package coordinator
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,9 +12,12 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/w2s-lab/w2s/node"
@@ -85,6 +89,65 @@ func (r *remote) reason() string {
 	return r.why
 }
 
+// ClientAuth is how the coordinator authenticates to remote nodes.
+type ClientAuth struct {
+	// Token, if not empty, is sent with every call as a bearer token.
+	Token string
+	// TLS, if not nil, secures the connection (root CAs, server name, and
+	// a client certificate where nodes require one).
+	TLS *tls.Config
+}
+
+// bearer sends the token with every call.
+type bearer struct {
+	token  string
+	secure bool
+}
+
+func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer " + b.token}, nil
+}
+
+// RequireTransportSecurity is true with TLS. Without it the token travels
+// in clear text, which the user chose by giving a token and no TLS.
+func (b bearer) RequireTransportSecurity() bool { return b.secure }
+
+// credentials returns the transport and call credentials for remote nodes.
+func (a ClientAuth) dialOptions() []grpc.DialOption {
+	var opts []grpc.DialOption
+	if a.TLS != nil {
+		opts = append(opts, grpc.WithTransportCredentials(credentials.NewTLS(a.TLS)))
+	} else {
+		opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	}
+	if a.Token != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(bearer{token: a.Token, secure: a.TLS != nil}))
+	}
+	return opts
+}
+
+// ClientTLS builds the coordinator's TLS configuration: the CAs that sign
+// node certificates (system roots if empty), an optional client
+// certificate, and an optional server name to verify instead of the host.
+func ClientTLS(caFile, certFile, keyFile, serverName string) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName}
+	if caFile != "" {
+		pool, err := node.LoadCAs(caFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = pool
+	}
+	if certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls: load client certificate %s and key %s: %w", certFile, keyFile, err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}
+
 // dialOptions are the client side of node.NewGRPCServer's settings.
 func dialOptions() []grpc.DialOption {
 	return []grpc.DialOption{
@@ -100,8 +163,12 @@ func dialOptions() []grpc.DialOption {
 	}
 }
 
-// infoTimeout bounds the first call to a node.
-const infoTimeout = 10 * time.Second
+// infoTimeout bounds each first call to a node; probeAttempts is how often
+// an unreachable node is tried.
+const (
+	infoTimeout   = 10 * time.Second
+	probeAttempts = 3
+)
 
 // ResolveNodes turns the --nodes list into node addresses. An entry is
 // host:port, or dns:///host:port; a host name that resolves to several
@@ -172,7 +239,7 @@ func connect(ctx context.Context, opts Options, log *slog.Logger) ([]*remote, fu
 			return nil, nil, err
 		}
 		for _, addr := range addrs {
-			conn, err := grpc.NewClient("passthrough:///"+addr, append(dialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+			conn, err := grpc.NewClient("passthrough:///"+addr, append(dialOptions(), opts.Auth.dialOptions()...)...)
 			if err != nil {
 				closeAll()
 				return nil, nil, fmt.Errorf("node %s: %w", addr, err)
@@ -223,11 +290,26 @@ func newRemote(addr string, conn *grpc.ClientConn) *remote {
 }
 
 // probe checks a node with the standard health service, then asks for its
-// capacity; each call has its own deadline.
+// capacity; each call has its own deadline. A node that cannot be reached
+// (refused connection, failed TLS handshake) is tried probeAttempts times,
+// a second apart, so that a node still starting is not left out, while a
+// wrong address or credential fails within seconds.
 func (r *remote) probe(ctx context.Context) error {
-	hctx, cancel := context.WithTimeout(ctx, infoTimeout)
-	defer cancel()
-	resp, err := r.health.Check(hctx, &healthpb.HealthCheckRequest{Service: w2sv1.Node_ServiceDesc.ServiceName}, grpc.WaitForReady(true))
+	var resp *healthpb.HealthCheckResponse
+	var err error
+	for attempt := 1; ; attempt++ {
+		hctx, cancel := context.WithTimeout(ctx, infoTimeout)
+		resp, err = r.health.Check(hctx, &healthpb.HealthCheckRequest{Service: w2sv1.Node_ServiceDesc.ServiceName})
+		cancel()
+		if status.Code(err) != codes.Unavailable || attempt == probeAttempts {
+			break
+		}
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("health check: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
@@ -224,5 +225,77 @@ func TestInfo(t *testing.T) {
 	}
 	if info.Workers != 5 || info.MaxMemoryBytes != 1<<30 || info.ProtocolVersion != 1 || info.Version != "v-test" {
 		t.Errorf("info = %v", info)
+	}
+}
+
+// A node with a token refuses calls without it, with UNAUTHENTICATED and no
+// work done; the health service stays open.
+func TestTokenRequired(t *testing.T) {
+	s := New(Config{Workers: 1})
+	var done atomic.Int32
+	s.trialDone = func() { done.Add(1) }
+	auth := Auth{Token: "s3cret"}
+	lis := bufconn.Listen(1 << 20)
+	gs := NewGRPCServer(s, auth.ServerOptions()...)
+	go gs.Serve(lis)
+	t.Cleanup(gs.Stop)
+	conn, err := grpc.NewClient("passthrough:///node", grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c := w2sv1.NewNodeClient(conn)
+	for _, tok := range []string{"", "Bearer wrong", "s3cret", "Bearer s3cret2"} {
+		ctx := context.Background()
+		if tok != "" {
+			ctx = metadata.AppendToOutgoingContext(ctx, "authorization", tok)
+		}
+		stream, err := c.RunShard(ctx, request([2]int32{0, 5}))
+		if err == nil {
+			_, err = stream.Recv()
+		}
+		if status.Code(err) != codes.Unauthenticated {
+			t.Errorf("token %q: %v, want UNAUTHENTICATED", tok, err)
+		}
+		if _, err := c.Info(ctx, &w2sv1.InfoRequest{}); status.Code(err) != codes.Unauthenticated {
+			t.Errorf("Info with token %q: %v, want UNAUTHENTICATED", tok, err)
+		}
+	}
+	if n := done.Load(); n != 0 {
+		t.Errorf("%d trials run for unauthenticated calls", n)
+	}
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer s3cret")
+	stream, err := c.RunShard(ctx, request([2]int32{0, 5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for {
+		if _, err := stream.Recv(); err != nil {
+			if err != io.EOF {
+				t.Fatal(err)
+			}
+			break
+		}
+		got++
+	}
+	if got != 5 {
+		t.Errorf("authenticated shard: %d outcomes, want 5", got)
+	}
+	hc := healthpb.NewHealthClient(conn)
+	if r, err := hc.Check(context.Background(), &healthpb.HealthCheckRequest{Service: w2sv1.Node_ServiceDesc.ServiceName}); err != nil || r.Status != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("health without a token: %v %v", r, err)
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:7420": true, "localhost:1": true, "[::1]:7420": true, "127.3.4.5:9": true,
+		"0.0.0.0:7420": false, ":7420": false, "[::]:7420": false, "10.0.0.5:7420": false, "example.com:80": false, "garbage": false,
+	} {
+		if got := IsLoopback(addr); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", addr, got, want)
+		}
 	}
 }

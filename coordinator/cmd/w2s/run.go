@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/w2s-lab/w2s/coordinator"
+	"github.com/w2s-lab/w2s/node"
 	"github.com/w2s-lab/w2s/results"
 )
 
@@ -24,6 +25,10 @@ type runFlags struct {
 	verbose   bool
 	every     time.Duration
 	timeout   time.Duration
+
+	token, tokenFile                  string
+	tlsCA, tlsCert, tlsKey, tlsServer string
+	clientAuth                        coordinator.ClientAuth // built by check
 }
 
 func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
@@ -31,6 +36,12 @@ func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
 	fs.StringVar(&f.nodes, "nodes", "", "node addresses, a comma `list` of host:port (default: run nodes in this process)")
 	fs.IntVar(&f.workers, "workers", 0, "workers of the in-process node (default: one per CPU)")
 	fs.IntVar(&f.shardSize, "shard-size", 0, "trials per shard (default: sized to a few seconds of work)")
+	fs.StringVar(&f.token, "token", "", "bearer `token` for the nodes (prefer --token-file or W2S_TOKEN: command lines are visible to other users)")
+	fs.StringVar(&f.tokenFile, "token-file", "", "read the nodes' bearer token from this `file`")
+	fs.StringVar(&f.tlsCA, "tls-ca", "", "connect to nodes over TLS, trusting the CAs in this `file` (PEM)")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "client certificate `file` (PEM) for nodes that require one")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "the client certificate's private key `file` (PEM)")
+	fs.StringVar(&f.tlsServer, "tls-server-name", "", "verify this `name` in the nodes' certificates instead of their host")
 	fs.DurationVar(&f.timeout, "shard-timeout", 0, "deadline of each shard call, after which it is retried elsewhere (default: ten times its estimated time, at least 1m)")
 	fs.BoolVar(&f.verbose, "v", false, "log every node and shard event")
 	fs.DurationVar(&f.every, "progress", 0, "interval of progress lines when stderr is not a terminal (default 5s; a terminal gets a live bar)")
@@ -57,7 +68,32 @@ func (f *runFlags) check() error {
 			return usagef("invalid --nodes = %q: empty address in the list", f.nodes)
 		}
 	}
-	return nil
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together (got cert %q, key %q)", f.tlsCert, f.tlsKey)
+	}
+	var err error
+	f.clientAuth, err = f.auth()
+	return err
+}
+
+// auth builds the credentials for remote nodes from the flags.
+func (f *runFlags) auth() (coordinator.ClientAuth, error) {
+	var a coordinator.ClientAuth
+	tok := f.token
+	if tok == "" && f.tokenFile == "" {
+		tok = os.Getenv("W2S_TOKEN")
+	}
+	t, err := node.ReadToken(tok, f.tokenFile)
+	if err != nil {
+		return a, usagef("invalid --token/--token-file: %v", err)
+	}
+	a.Token = t
+	if f.tlsCA != "" || f.tlsCert != "" || f.tlsServer != "" {
+		if a.TLS, err = coordinator.ClientTLS(f.tlsCA, f.tlsCert, f.tlsKey, f.tlsServer); err != nil {
+			return a, usageError{err}
+		}
+	}
+	return a, nil
 }
 
 func (f *runFlags) nodeList() []string {
@@ -141,6 +177,7 @@ func sweep(ctx context.Context, st *results.Store, rf *runFlags, stdout, stderr 
 	prog := newProgress(stderr, rf.every)
 	sum, err := coordinator.Run(ctx, st, coordinator.Options{
 		Nodes:        rf.nodeList(),
+		Auth:         rf.clientAuth,
 		Workers:      rf.workers,
 		ShardSize:    rf.shardSize,
 		ShardTimeout: rf.timeout,

@@ -1,7 +1,10 @@
 // Command w2s-node serves the w2s node service: it runs shards of trials for
 // a coordinator (w2s run --nodes) and streams their outcomes back.
 //
-//	w2s-node --listen ADDR [--workers N] [--max-memory BYTES]
+//	w2s-node --listen ADDR [--workers N] [--max-memory BYTES] [--token-file F] [--tls-cert F --tls-key F [--tls-client-ca F]] [--insecure]
+//
+// A node on a non-loopback address must authenticate its callers (a bearer
+// token and/or TLS) unless --insecure is given.
 package main
 
 import (
@@ -34,9 +37,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:7420", "`address` to serve on (host:port)")
 	workers := fs.Int("workers", 0, "trials run at once (default: one per CPU)")
 	maxMem := fs.String("max-memory", "", "memory for trial workspaces, in `bytes` (suffixes K, M, G, T; default: 3/4 of this machine's or cgroup's memory)")
+	token := fs.String("token", "", "bearer `token` every call must carry (prefer --token-file or W2S_TOKEN: command lines are visible to other users)")
+	tokenFile := fs.String("token-file", "", "read the bearer token from this `file`")
+	tlsCert := fs.String("tls-cert", "", "serve TLS with this certificate `file` (PEM)")
+	tlsKey := fs.String("tls-key", "", "the TLS certificate's private key `file` (PEM)")
+	clientCA := fs.String("tls-client-ca", "", "require client certificates signed by the CAs in this `file` (PEM)")
+	insecureFlag := fs.Bool("insecure", false, "allow a non-loopback --listen address without --token or TLS: anyone who can reach the node can use it")
 	faultName := fs.String("fault", "", "for tests and benchmarks only: 'error' fails every call, 'stall' never answers, 'synthetic' answers with outcomes computed at no cost (never for real sweeps)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: w2s-node --listen ADDR [--workers N] [--max-memory BYTES]\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: w2s-node --listen ADDR [--workers N] [--max-memory BYTES] [--token-file F] [--tls-cert F --tls-key F [--tls-client-ca F]] [--insecure]\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +75,33 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "w2s-node: invalid --fault: %v\n", err)
 		return 2
 	}
+	var auth node.Auth
+	if *token == "" && *tokenFile == "" {
+		*token = os.Getenv("W2S_TOKEN")
+	}
+	if auth.Token, err = node.ReadToken(*token, *tokenFile); err != nil {
+		fmt.Fprintf(stderr, "w2s-node: invalid --token/--token-file: %v\n", err)
+		return 2
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		fmt.Fprintf(stderr, "w2s-node: --tls-cert and --tls-key go together (got cert %q, key %q)\n", *tlsCert, *tlsKey)
+		return 2
+	}
+	if *clientCA != "" && *tlsCert == "" {
+		fmt.Fprintf(stderr, "w2s-node: --tls-client-ca %q needs --tls-cert and --tls-key\n", *clientCA)
+		return 2
+	}
+	if *tlsCert != "" {
+		if auth.TLS, err = node.ServerTLS(*tlsCert, *tlsKey, *clientCA); err != nil {
+			fmt.Fprintf(stderr, "w2s-node: %v\n", err)
+			return 2
+		}
+	}
+	if !node.IsLoopback(*listen) && !auth.Enabled() && !*insecureFlag {
+		fmt.Fprintf(stderr, "w2s-node: refusing to listen on %s, which is reachable from the network, without authentication: "+
+			"give --token-file (or --token, or W2S_TOKEN) and/or --tls-cert and --tls-key, or --insecure to accept anyone\n", *listen)
+		return 2
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	srv := node.New(node.Config{Workers: *workers, MaxMemory: mem, Fault: fault})
 	if fault != node.FaultNone {
@@ -80,13 +116,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "w2s-node: listen %s: %v\n", *listen, err)
 		return 1
 	}
-	gs := node.NewGRPCServer(srv)
+	gs := node.NewGRPCServer(srv, auth.ServerOptions()...)
 	go func() {
 		<-ctx.Done()
 		log.Info("stopping")
 		gs.Stop()
 	}()
-	log.Info("serving", "addr", lis.Addr().String(), "workers", info.GetWorkers(), "max_memory_mib", info.GetMaxMemoryBytes()>>20)
+	log.Info("serving", "addr", lis.Addr().String(), "workers", info.GetWorkers(), "max_memory_mib", info.GetMaxMemoryBytes()>>20,
+		"tls", auth.TLS != nil, "client_certs", *clientCA != "", "token", auth.Token != "")
 	if err := gs.Serve(lis); err != nil {
 		fmt.Fprintf(stderr, "w2s-node: %v\n", err)
 		return 1
