@@ -130,12 +130,12 @@ func (s *Server) RunShard(req *w2sv1.ShardRequest, stream grpc.ServerStreamingSe
 		<-stream.Context().Done()
 		return status.FromContextError(stream.Context().Err()).Err()
 	}
-	settings, cell, trials, err := CheckShard(req)
+	settings, cell, ranges, total, err := CheckShard(req)
 	if err != nil {
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
 	if s.fault == FaultSynthetic {
-		return synthetic(req, len(settings.Checkpoints()), trials, stream)
+		return synthetic(req, len(settings.Checkpoints()), ranges, stream)
 	}
 	need := solver.WorkspaceBytes(settings.Mode, cell)
 	if need > s.maxMem {
@@ -149,7 +149,7 @@ func (s *Server) RunShard(req *w2sv1.ShardRequest, stream grpc.ServerStreamingSe
 	// Start up to one goroutine per worker, each holding one workspace and
 	// its memory for the whole call. The first waits for memory; the others
 	// start only if memory is free now, so a large cell runs with fewer.
-	k := min(s.workers, len(trials))
+	k := min(s.workers, total)
 	if err := s.mem.Acquire(ctx, need); err != nil {
 		return status.FromContextError(err).Err()
 	}
@@ -194,7 +194,7 @@ func (s *Server) RunShard(req *w2sv1.ShardRequest, stream grpc.ServerStreamingSe
 	}
 	go func() { // feed indices in order
 		defer close(next)
-		for _, i := range trials {
+		for i := range trialIndices(ranges) {
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -261,9 +261,9 @@ func OutcomeProto(cell *w2sv1.Cell, i int32, o *solver.Outcome) *w2sv1.TrialOutc
 // synthetic streams outcomes of the right shape at no compute cost (see
 // FaultSynthetic). The values vary with the trial index so that records
 // differ as real ones do.
-func synthetic(req *w2sv1.ShardRequest, k int, trials []int32, stream grpc.ServerStreamingServer[w2sv1.TrialOutcome]) error {
+func synthetic(req *w2sv1.ShardRequest, k int, ranges []*w2sv1.TrialRange, stream grpc.ServerStreamingServer[w2sv1.TrialOutcome]) error {
 	c := req.GetCell()
-	for _, i := range trials {
+	for i := range trialIndices(ranges) {
 		o := &w2sv1.TrialOutcome{
 			Cell:       &w2sv1.Cell{N: c.GetN(), D: c.GetD(), Margin: c.GetMargin()},
 			Trial:      i,
@@ -284,4 +284,17 @@ func synthetic(req *w2sv1.ShardRequest, k int, trials []int32, stream grpc.Serve
 		}
 	}
 	return nil
+}
+
+// trialIndices yields the indices of ranges in order.
+func trialIndices(ranges []*w2sv1.TrialRange) func(yield func(int32) bool) {
+	return func(yield func(int32) bool) {
+		for _, r := range ranges {
+			for i := r.GetStart(); i < r.GetEnd(); i++ {
+				if !yield(i) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -57,43 +57,38 @@ func Validate(p *w2sv1.SweepSettings) (solver.Settings, error) {
 
 // CheckShard validates a shard request: the settings, that the cell is one
 // of the settings' grid, and that the trial ranges are non-empty, disjoint,
-// increasing and inside [0, trials). It returns the trial indices to run.
-func CheckShard(req *w2sv1.ShardRequest) (solver.Settings, solver.Cell, []int32, error) {
+// increasing and inside [0, trials). It returns the ranges and how many
+// trials they hold; nothing is allocated in proportion to that count.
+func CheckShard(req *w2sv1.ShardRequest) (solver.Settings, solver.Cell, []*w2sv1.TrialRange, int, error) {
 	s, err := Validate(req.GetSettings())
 	if err != nil {
-		return s, solver.Cell{}, nil, err
+		return s, solver.Cell{}, nil, 0, err
 	}
 	pc := req.GetCell()
 	if pc == nil {
-		return s, solver.Cell{}, nil, fmt.Errorf("invalid cell: missing")
+		return s, solver.Cell{}, nil, 0, fmt.Errorf("invalid cell: missing")
 	}
 	cell := solver.Cell{N: int(pc.GetN()), D: int(pc.GetD()), Margin: pc.GetMargin()}
 	if !inGrid(&s, cell) {
-		return s, cell, nil, fmt.Errorf("invalid cell %v: not in the sweep's grid", cell)
+		return s, cell, nil, 0, fmt.Errorf("invalid cell %v: not in the sweep's grid", cell)
 	}
 	ranges := req.GetTrials()
 	if len(ranges) == 0 {
-		return s, cell, nil, fmt.Errorf("invalid trials: no trial ranges")
+		return s, cell, nil, 0, fmt.Errorf("invalid trials: no trial ranges")
 	}
 	total := 0
 	prevEnd := int32(math.MinInt32)
 	for k, r := range ranges {
 		if r.GetStart() < 0 || r.GetEnd() <= r.GetStart() || int(r.GetEnd()) > s.Trials {
-			return s, cell, nil, fmt.Errorf("invalid trials[%d] = [%d, %d): want 0 ≤ start < end ≤ %d", k, r.GetStart(), r.GetEnd(), s.Trials)
+			return s, cell, nil, 0, fmt.Errorf("invalid trials[%d] = [%d, %d): want 0 ≤ start < end ≤ %d", k, r.GetStart(), r.GetEnd(), s.Trials)
 		}
 		if r.GetStart() < prevEnd {
-			return s, cell, nil, fmt.Errorf("invalid trials[%d] = [%d, %d): ranges must be increasing and disjoint", k, r.GetStart(), r.GetEnd())
+			return s, cell, nil, 0, fmt.Errorf("invalid trials[%d] = [%d, %d): ranges must be increasing and disjoint", k, r.GetStart(), r.GetEnd())
 		}
 		prevEnd = r.GetEnd()
 		total += int(r.GetEnd() - r.GetStart())
 	}
-	idx := make([]int32, 0, total)
-	for _, r := range ranges {
-		for i := r.GetStart(); i < r.GetEnd(); i++ {
-			idx = append(idx, i)
-		}
-	}
-	return s, cell, idx, nil
+	return s, cell, ranges, total, nil
 }
 
 func inGrid(s *solver.Settings, c solver.Cell) bool {

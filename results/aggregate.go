@@ -172,7 +172,7 @@ func Aggregate(s *Store) (*Surface, error) {
 		Settings: settings,
 		Rows:     make([]Row, 0, len(s.cells)*(perCheckpoint*len(ckpts)+1)),
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := view(s.db, s.path, func(tx *bolt.Tx) error {
 		for i, cell := range s.cells {
 			t := cellTally{ckpt: make([][perCheckpoint]tally, len(ckpts))}
 			err := forEachTx(tx, uint32(i), func(o *w2sv1.TrialOutcome) error {

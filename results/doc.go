@@ -11,13 +11,14 @@
 // A store is a bbolt database with two buckets:
 //
 //	meta
-//	  format    the bytes "w2s-store/1" (the store format version)
+//	  format    the bytes "w2s-store/2" (the store format version)
 //	  settings  deterministic protobuf encoding of the w2s.v1.SweepSettings
 //	  created   creation time, RFC 3339, UTC (informational)
 //	records
 //	  key       8 bytes: big-endian uint32 cell ordinal, then big-endian
 //	            uint32 trial index
-//	  value     deterministic protobuf encoding of the w2s.v1.TrialOutcome
+//	  value     deterministic protobuf encoding of the w2s.v1.TrialOutcome,
+//	            then a big-endian CRC-32C of key and encoding (4 bytes)
 //
 // A cell's ordinal is its index in SweepSettings.Cells(). Records therefore
 // sort by cell, then trial, and the records of one cell are one range scan.

@@ -9,8 +9,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -22,7 +24,8 @@ import (
 )
 
 // Format is the store format version this package reads and writes.
-const Format = "w2s-store/1"
+// Version 2 added a CRC-32C to every record value.
+const Format = "w2s-store/2"
 
 var (
 	bucketMeta    = []byte("meta")
@@ -38,6 +41,34 @@ const lockTimeout = 200 * time.Millisecond
 // ErrInUse is returned, wrapped with the store's path, when another w2s
 // process (or another Store in this process) holds the store's lock.
 var ErrInUse = errors.New("in use by another w2s process")
+
+// ErrNotStore is returned for a file that is not a w2s store at all, and
+// ErrFormat for a store of another format version.
+var (
+	ErrNotStore = errors.New("not a w2s store")
+	ErrFormat   = errors.New("unsupported store format")
+)
+
+// ErrDamaged is returned, wrapped with the store's path and what is wrong,
+// for a store whose file is truncated or corrupted: a bbolt page that is not
+// what its parent says, a record whose checksum does not match, a file
+// shorter than its own meta page says.
+var ErrDamaged = errors.New("damaged")
+
+// guard runs fn and turns a panic inside it (bbolt panics on some corrupted
+// pages) into an ErrDamaged error, so that a damaged file costs an error,
+// never the process.
+func guard(path string, fn func() error) (err error) {
+	// A read of the memory map past the end of a truncated file faults
+	// (SIGBUS); make that a panic of this goroutine, recovered below.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("results: store %s is %w: %v", path, ErrDamaged, r)
+		}
+	}()
+	return fn()
+}
 
 // Store is an open sweep store. Its methods are safe for concurrent use.
 type Store struct {
@@ -132,11 +163,28 @@ func OpenReadOnly(path string) (*Store, error) {
 }
 
 func open(path string, readOnly bool) (*Store, error) {
-	db, err := bolt.Open(path, 0o644, &bolt.Options{
-		Timeout:  lockTimeout,
-		ReadOnly: readOnly,
-		OpenFile: openExisting,
+	if !readOnly {
+		// Look before writing: a damaged store is refused by a read-only
+		// open, so that the read-write open below never touches it.
+		s, err := open(path, true)
+		if err != nil {
+			return nil, err
+		}
+		s.Close()
+	}
+	var db *bolt.DB
+	err := guard(path, func() error {
+		var err error
+		db, err = bolt.Open(path, 0o644, &bolt.Options{
+			Timeout:  lockTimeout,
+			ReadOnly: readOnly,
+			OpenFile: openExisting,
+		})
+		return err
 	})
+	if errors.Is(err, ErrDamaged) {
+		return nil, err
+	}
 	if err != nil {
 		var pe *fs.PathError
 		switch {
@@ -148,40 +196,103 @@ func open(path string, readOnly bool) (*Store, error) {
 			return nil, fmt.Errorf("results: open %s: %w", path, err)
 		default:
 			// The file opened but bbolt could not read it as a database.
-			return nil, fmt.Errorf("results: open %s: not a w2s store: %w", path, err)
+			return nil, fmt.Errorf("results: open %s: %w: %w", path, ErrNotStore, err)
 		}
 	}
 
 	var sb []byte
-	err = db.View(func(tx *bolt.Tx) error {
+	err = view(db, path, func(tx *bolt.Tx) error {
+		// Before any page past the meta pages is read: is the file as long
+		// as the meta page says?
+		if err := checkSize(path, tx); err != nil {
+			return err
+		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
-			return errors.New("not a w2s store (no meta bucket)")
+			return fmt.Errorf("%w (no meta bucket)", ErrNotStore)
 		}
 		format := meta.Get(keyFormat)
 		if format == nil {
-			return errors.New("not a w2s store (no format key)")
+			return fmt.Errorf("%w (no format key)", ErrNotStore)
 		}
 		if !bytes.Equal(format, []byte(Format)) {
-			return fmt.Errorf("store format is %q, this build reads %q", format, Format)
+			return fmt.Errorf("%w: the store is %q, this build reads %q", ErrFormat, format, Format)
 		}
 		if tx.Bucket(bucketRecords) == nil {
-			return errors.New("not a w2s store (no records bucket)")
+			return fmt.Errorf("%w (no records bucket)", ErrNotStore)
 		}
 		sb = bytes.Clone(meta.Get(keySettings))
 		if sb == nil {
-			return errors.New("not a w2s store (no settings key)")
+			return fmt.Errorf("%w (no settings key)", ErrNotStore)
 		}
 		return nil
 	})
 	if err == nil {
 		var s *Store
 		if s, err = newStore(db, path, sb); err == nil {
-			return s, nil
+			if !readOnly {
+				return s, nil // verified by the read-only open
+			}
+			if err = s.Verify(); err == nil {
+				return s, nil
+			}
+			_ = db.Close()
+			return nil, err
 		}
 	}
 	_ = db.Close()
+	if errors.Is(err, ErrDamaged) {
+		return nil, err
+	}
 	return nil, fmt.Errorf("results: open %s: %w", path, err)
+}
+
+// checkSize refuses a file shorter than the pages its meta page counts.
+func checkSize(path string, tx *bolt.Tx) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("results: %s: %w", path, err)
+	}
+	if size := tx.Size(); info.Size() < size {
+		return fmt.Errorf("results: store %s is %w: the file has %d bytes, its pages need %d (truncated?)", path, ErrDamaged, info.Size(), size)
+	}
+	return nil
+}
+
+// view and update run a bbolt transaction under guard.
+func view(db *bolt.DB, path string, fn func(*bolt.Tx) error) error {
+	return guard(path, func() error { return db.View(fn) })
+}
+
+func update(db *bolt.DB, path string, fn func(*bolt.Tx) error) error {
+	return guard(path, func() error { return db.Update(fn) })
+}
+
+// Verify checks the whole file: that it is as long as its meta page says,
+// bbolt's page-level consistency check, and every record's key and
+// checksum. A store that fails is ErrDamaged. Opening a store verifies it.
+func (s *Store) Verify() error {
+	return view(s.db, s.path, func(tx *bolt.Tx) error {
+		if err := checkSize(s.path, tx); err != nil {
+			return err
+		}
+		for err := range tx.Check() {
+			return fmt.Errorf("results: store %s is %w: %v", s.path, ErrDamaged, err)
+		}
+		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
+			cell, _, err := ParseKey(k)
+			if err == nil && uint64(cell) >= uint64(len(s.cells)) {
+				err = fmt.Errorf("record key %x: cell ordinal out of range [0, %d)", k, len(s.cells))
+			}
+			if err == nil {
+				_, err = DecodeRecord(k, v)
+			}
+			if err != nil {
+				return fmt.Errorf("results: store %s is %w: %v", s.path, ErrDamaged, err)
+			}
+			return nil
+		})
+	})
 }
 
 var errEmptyFile = errors.New("empty file")
@@ -273,7 +384,52 @@ func EncodeOutcome(o *w2sv1.TrialOutcome) ([]byte, error) {
 	return b, nil
 }
 
-// DecodeOutcome decodes a stored record value. Bytes that are not a
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// recordCRC is the checksum stored after a record's encoding: CRC-32C of
+// the key and the encoding, so that a value moved under another key fails
+// too.
+func recordCRC(key, enc []byte) uint32 {
+	return crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, enc)
+}
+
+// EncodeRecord returns the stored value of a record: the deterministic
+// encoding of its outcome followed by a big-endian CRC-32C of key and
+// encoding.
+func EncodeRecord(key []byte, o *w2sv1.TrialOutcome) ([]byte, error) {
+	enc, err := EncodeOutcome(o)
+	if err != nil {
+		return nil, err
+	}
+	return binary.BigEndian.AppendUint32(enc, recordCRC(key, enc)), nil
+}
+
+// DecodeRecord checks and decodes a stored record: the value's checksum,
+// the outcome's encoding, and that the outcome's trial is the key's.
+// Any bytes give an outcome or an error naming what is wrong, never a panic.
+func DecodeRecord(key, val []byte) (*w2sv1.TrialOutcome, error) {
+	_, trial, err := ParseKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(val) < 4 {
+		return nil, fmt.Errorf("results: record %x: value of %d bytes, shorter than its checksum", key, len(val))
+	}
+	enc, sum := val[:len(val)-4], binary.BigEndian.Uint32(val[len(val)-4:])
+	if got := recordCRC(key, enc); got != sum {
+		return nil, fmt.Errorf("results: record %x: checksum %08x, stored %08x (corrupted)", key, got, sum)
+	}
+	o, err := DecodeOutcome(enc)
+	if err != nil {
+		return nil, fmt.Errorf("results: record %x: %w", key, err)
+	}
+	if o.GetTrial() != trial {
+		return nil, fmt.Errorf("results: record %x: holds trial %d, its key says %d", key, o.GetTrial(), trial)
+	}
+	return o, nil
+}
+
+// DecodeOutcome decodes a TrialOutcome encoding. Bytes that are not a
 // TrialOutcome with a cell are an error.
 func DecodeOutcome(b []byte) (*w2sv1.TrialOutcome, error) {
 	o := new(w2sv1.TrialOutcome)
@@ -332,16 +488,17 @@ func (s *Store) put(recs []Record, inTx func()) error {
 		if err := s.check(rec); err != nil {
 			return fmt.Errorf("results: put to %s: %w", s.path, err)
 		}
-		val, err := EncodeOutcome(rec.Outcome)
+		key := Key(rec.Cell, rec.Outcome.GetTrial())
+		val, err := EncodeRecord(key, rec.Outcome)
 		if err != nil {
 			return fmt.Errorf("results: put to %s: %w", s.path, err)
 		}
-		entries = append(entries, entry{Key(rec.Cell, rec.Outcome.GetTrial()), val})
+		entries = append(entries, entry{key, val})
 	}
 	// bbolt is fastest with keys in order. The sort is stable, so of two
 	// records with the same key the later one wins.
 	slices.SortStableFunc(entries, func(a, b entry) int { return bytes.Compare(a.key, b.key) })
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := update(s.db, s.path, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRecords)
 		// Keys mostly arrive in increasing order within a cell; full pages
 		// keep the file near the size of its records.
@@ -365,13 +522,14 @@ func (s *Store) put(recs []Record, inTx func()) error {
 // Get returns the outcome of a trial of a cell, and whether it is present.
 func (s *Store) Get(cell uint32, trial int32) (*w2sv1.TrialOutcome, bool, error) {
 	var o *w2sv1.TrialOutcome
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketRecords).Get(Key(cell, trial))
+	err := view(s.db, s.path, func(tx *bolt.Tx) error {
+		k := Key(cell, trial)
+		v := tx.Bucket(bucketRecords).Get(k)
 		if v == nil {
 			return nil
 		}
 		var err error
-		o, err = DecodeOutcome(v)
+		o, err = DecodeRecord(k, v)
 		return err
 	})
 	if err != nil {
@@ -411,7 +569,7 @@ func (s *Store) Present(cell uint32) ([]bool, error) {
 		return nil, err
 	}
 	present := make([]bool, s.settings.GetTrials())
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := view(s.db, s.path, func(tx *bolt.Tx) error {
 		return scanCell(tx, cell, func(trial int32, _ []byte) error {
 			if trial < int32(len(present)) {
 				present[trial] = true
@@ -451,7 +609,7 @@ func (s *Store) Missing(cell uint32) ([]*w2sv1.TrialRange, error) {
 // Counts returns the number of records of each cell, by ordinal.
 func (s *Store) Counts() ([]int, error) {
 	counts := make([]int, len(s.cells))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := view(s.db, s.path, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRecords).ForEach(func(k, _ []byte) error {
 			cell, _, err := ParseKey(k)
 			if err != nil {
@@ -476,14 +634,14 @@ func (s *Store) ForEach(cell uint32, fn func(*w2sv1.TrialOutcome) error) error {
 	if err := s.checkCell(cell); err != nil {
 		return err
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return view(s.db, s.path, func(tx *bolt.Tx) error {
 		return forEachTx(tx, cell, fn)
 	})
 }
 
 func forEachTx(tx *bolt.Tx, cell uint32, fn func(*w2sv1.TrialOutcome) error) error {
 	return scanCell(tx, cell, func(trial int32, v []byte) error {
-		o, err := DecodeOutcome(v)
+		o, err := DecodeRecord(Key(cell, trial), v)
 		if err != nil {
 			return fmt.Errorf("(cell %d, trial %d): %w", cell, trial, err)
 		}
@@ -499,7 +657,7 @@ func (s *Store) RecordsDigest() ([32]byte, int, error) {
 	h := sha256.New()
 	n := 0
 	var lenbuf [8]byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := view(s.db, s.path, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
 			for _, b := range [][]byte{k, v} {
 				binary.BigEndian.PutUint64(lenbuf[:], uint64(len(b)))

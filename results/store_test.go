@@ -121,7 +121,7 @@ func TestCreateOpen(t *testing.T) {
 		if meta == nil || tx.Bucket([]byte("records")) == nil {
 			t.Fatal("missing bucket")
 		}
-		if got := string(meta.Get([]byte("format"))); got != "w2s-store/1" {
+		if got := string(meta.Get([]byte("format"))); got != Format {
 			t.Errorf("format = %q", got)
 		}
 		want, _ := proto.MarshalOptions{Deterministic: true}.Marshal(settings)
@@ -291,7 +291,7 @@ func TestOpenRefusesOtherFormat(t *testing.T) {
 	}
 	for _, open := range []func(string) (*Store, error){Open, OpenReadOnly} {
 		_, err := open(path)
-		if err == nil || !strings.Contains(err.Error(), "w2s-store/9") || !strings.Contains(err.Error(), "w2s-store/1") {
+		if err == nil || !strings.Contains(err.Error(), "w2s-store/9") || !strings.Contains(err.Error(), Format) {
 			t.Errorf("err = %v, want both versions", err)
 		}
 	}

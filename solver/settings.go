@@ -258,14 +258,20 @@ func checkLambdas(l []float64, labels Labels) error {
 // WorkspaceBytes is the memory one trial of cell c needs, in bytes: the
 // data matrix, per-sample and per-coordinate vectors, and the Newton system
 // of ridge mode.
+//
+// The count saturates at math.MaxInt64 rather than overflow, so that an
+// absurd cell is refused by any budget instead of passing as negative.
 func WorkspaceBytes(mode Mode, c Cell) int64 {
-	n, d := int64(c.N), int64(c.D)
+	n, d := float64(max(c.N, 0)), float64(max(c.D, 0))
 	b := 8 * (n*d + 6*n + 8*d)
 	if mode == Ridge {
-		b += 8 * (min(n, d) * min(n, d)) // Hessian or dual system
+		b += 8 * min(n, d) * min(n, d) // Hessian or dual system
 	}
 	if n < d {
 		b += 8 * n * n // XXᵀ
 	}
-	return b
+	if b >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(b)
 }

@@ -135,7 +135,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("resume", "--store PATH [--nodes LIST]", stderr)
+	fs := newFlagSet("resume", "--store PATH [--nodes LIST] [settings flags, which must match the stored ones]", stderr)
+	var sf settingFlags
+	sf.register(fs)
 	var rf runFlags
 	rf.register(fs, "path of the store `file` to finish (required)")
 	if err := parseFlags(fs, args); err != nil {
@@ -149,18 +151,28 @@ func resumeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
+	if err := sf.contradicts(fs, st.Settings()); err != nil {
+		return err
+	}
 	return sweep(ctx, st, &rf, stdout, stderr)
 }
 
-// openStore opens a store; a path that does not exist is a usage error.
+// openStore opens a store. A path that does not exist, a file that is not
+// a store, a store of another format and a damaged store are usage errors
+// (exit status 2); a store in use is not.
 func openStore(path string, readOnly bool) (*results.Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, usagef("store %s does not exist", path)
 	}
+	open := results.Open
 	if readOnly {
-		return results.OpenReadOnly(path)
+		open = results.OpenReadOnly
 	}
-	return results.Open(path)
+	st, err := open(path)
+	if errors.Is(err, results.ErrNotStore) || errors.Is(err, results.ErrFormat) || errors.Is(err, results.ErrDamaged) {
+		return nil, usageError{err}
+	}
+	return st, err
 }
 
 // sweep runs what the store is missing, then prints the P(w2s) table.

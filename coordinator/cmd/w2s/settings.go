@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/w2s-lab/w2s/node"
 	w2sv1 "github.com/w2s-lab/w2s/proto/w2s/v1"
@@ -65,16 +67,22 @@ func (f *settingFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.etaMax, "eta-max", solver.DefaultEtaMax, "largest gradient-descent step η_max (flow)")
 }
 
-// settings builds the sweep settings: defaults, then the spec file's
-// fields, then the flags given on the command line. Every refusal names the
-// field and the value, and is a usage error.
-func (f *settingFlags) settings(fs *flag.FlagSet) (*w2sv1.SweepSettings, error) {
+// given returns the settings fields set by a flag on the command line.
+func given(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) {
 		if field, ok := flagField[fl.Name]; ok {
 			set[field] = true
 		}
 	})
+	return set
+}
+
+// settings builds the sweep settings: defaults, then the spec file's
+// fields, then the flags given on the command line. Every refusal names the
+// field and the value, and is a usage error.
+func (f *settingFlags) settings(fs *flag.FlagSet) (*w2sv1.SweepSettings, error) {
+	set := given(fs)
 	s := &w2sv1.SweepSettings{ProtocolVersion: solver.ProtocolVersion}
 	present := map[string]bool{}
 	if f.spec != "" {
@@ -86,25 +94,51 @@ func (f *settingFlags) settings(fs *flag.FlagSet) (*w2sv1.SweepSettings, error) 
 	// A field takes its flag's value when the flag was given, or when the
 	// spec does not have it (then the flag's value is its default).
 	use := func(field string) bool { return set[field] || !present[field] }
+	if err := f.apply(s, use); err != nil {
+		return nil, err
+	}
+	// Only the checkpoint list of the chosen mode is kept.
+	if s.Mode == w2sv1.Mode_MODE_RIDGE {
+		if set["times"] || present["times"] {
+			return nil, usagef("invalid times: ridge mode reads checkpoints at lambdas, not times")
+		}
+		if set["eta_max"] || present["eta_max"] {
+			return nil, usagef("invalid eta_max: it is a setting of flow mode, not ridge")
+		}
+		s.Times, s.EtaMax = nil, 0
+	} else {
+		if set["lambdas"] || present["lambdas"] {
+			return nil, usagef("invalid lambdas: flow mode reads checkpoints at times, not lambdas")
+		}
+		s.Lambdas = nil
+	}
+	if _, err := node.Validate(s); err != nil {
+		return nil, usageError{err}
+	}
+	return s, nil
+}
+
+// apply parses the flag values of the fields for which use is true into s.
+func (f *settingFlags) apply(s *w2sv1.SweepSettings, use func(field string) bool) error {
 	var err error
 	if use("n") {
 		if s.N, err = intList("n", f.n); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if use("d") {
 		if s.D, err = intList("d", f.d); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if use("margin") {
 		if s.Margin, err = floatList("margin", f.margin); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if use("trials") {
 		if f.trials > math.MaxInt32 || f.trials < math.MinInt32 {
-			return nil, usagef("invalid trials = %d: must be ≤ %d", f.trials, math.MaxInt32)
+			return usagef("invalid trials = %d: must be ≤ %d", f.trials, math.MaxInt32)
 		}
 		s.Trials = int32(f.trials)
 	}
@@ -119,46 +153,79 @@ func (f *settingFlags) settings(fs *flag.FlagSet) (*w2sv1.SweepSettings, error) 
 	}
 	if use("labels") {
 		if s.Labels, err = parseLabels(f.labels); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if use("mode") {
 		if s.Mode, err = parseMode(f.mode); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	// Only the checkpoint list of the chosen mode is kept.
-	if s.Mode == w2sv1.Mode_MODE_RIDGE {
-		if set["times"] || present["times"] {
-			return nil, usagef("invalid times: ridge mode reads checkpoints at lambdas, not times")
-		}
-		if set["eta_max"] || present["eta_max"] {
-			return nil, usagef("invalid eta_max: it is a setting of flow mode, not ridge")
-		}
-		s.Times = nil
-		if use("lambdas") {
-			if s.Lambdas, err = floatList("lambdas", f.lambdas); err != nil {
-				return nil, err
-			}
-		}
-	} else {
-		if set["lambdas"] || present["lambdas"] {
-			return nil, usagef("invalid lambdas: flow mode reads checkpoints at times, not lambdas")
-		}
-		s.Lambdas = nil
-		if use("times") {
-			if s.Times, err = floatList("times", f.times); err != nil {
-				return nil, err
-			}
-		}
-		if use("eta_max") {
-			s.EtaMax = f.etaMax
+	if use("lambdas") {
+		if s.Lambdas, err = floatList("lambdas", f.lambdas); err != nil {
+			return err
 		}
 	}
-	if _, err := node.Validate(s); err != nil {
-		return nil, usageError{err}
+	if use("times") {
+		if s.Times, err = floatList("times", f.times); err != nil {
+			return err
+		}
 	}
-	return s, nil
+	if use("eta_max") {
+		s.EtaMax = f.etaMax
+	}
+	return nil
+}
+
+// contradicts checks the settings given to resume (flags and --spec)
+// against the stored ones. Settings are fixed when a store is created, so
+// any difference is refused, naming the field, the value given and the one
+// stored.
+func (f *settingFlags) contradicts(fs *flag.FlagSet, stored *w2sv1.SweepSettings) error {
+	set := given(fs)
+	want := proto.Clone(stored).(*w2sv1.SweepSettings)
+	if f.spec != "" {
+		spec, present, err := readSpec(f.spec)
+		if err != nil {
+			return usageError{err}
+		}
+		fields := want.ProtoReflect().Descriptor().Fields()
+		for name := range present {
+			fd := fields.ByName(protoreflect.Name(name))
+			want.ProtoReflect().Set(fd, spec.ProtoReflect().Get(fd))
+		}
+	}
+	if err := f.apply(want, func(field string) bool { return set[field] }); err != nil {
+		return err
+	}
+	fields := want.ProtoReflect().Descriptor().Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		a, b := want.ProtoReflect().Get(fd), stored.ProtoReflect().Get(fd)
+		if !a.Equal(b) {
+			return usagef("%s = %s contradicts the stored settings (%s = %s): a sweep's settings are fixed when its store is created; start a new store with 'w2s run' to change them",
+				fd.Name(), showValue(fd, a), fd.Name(), showValue(fd, b))
+		}
+	}
+	return nil
+}
+
+// showValue prints a settings value as a user writes it.
+func showValue(fd protoreflect.FieldDescriptor, v protoreflect.Value) string {
+	if fd.IsList() {
+		l := v.List()
+		parts := make([]string, l.Len())
+		for i := range parts {
+			parts[i] = fmt.Sprint(l.Get(i).Interface())
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	if fd.Kind() == protoreflect.EnumKind {
+		if ev := fd.Enum().Values().ByNumber(v.Enum()); ev != nil {
+			return string(ev.Name())
+		}
+	}
+	return fmt.Sprint(v.Interface())
 }
 
 func intList(field, v string) ([]int32, error) {
