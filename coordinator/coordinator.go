@@ -52,6 +52,8 @@ type Options struct {
 	// CommitHook, if set, runs inside every store transaction before it
 	// commits: a fault-injection point for crash tests.
 	CommitHook func()
+	// Metrics, if not nil, receives the run's Prometheus metrics.
+	Metrics *Metrics
 	// Log receives one line per notable event (nil: discard).
 	Log *slog.Logger
 	// Progress, if set, is called after every durable commit. It runs on
@@ -109,7 +111,8 @@ func Run(ctx context.Context, st *results.Store, opts Options) (Summary, error) 
 	if err != nil {
 		return Summary{}, err
 	}
-	tr := newTracker(st.Settings(), counts, int64(total), start, opts.Progress)
+	tr := newTracker(st.Settings(), counts, int64(total), start, opts.Progress, opts.Metrics)
+	opts.Metrics.nodeStates(len(nodes), 0)
 	log.Info("planned", "cells", len(counts), "missing_trials", total, "shards", len(shards), "nodes", len(nodes), "workers", workers)
 	if total == 0 {
 		return Summary{Elapsed: time.Since(start), Nodes: len(nodes)}, nil
@@ -118,7 +121,7 @@ func Run(ctx context.Context, st *results.Store, opts Options) (Summary, error) 
 		return Summary{Nodes: len(nodes)}, err
 	}
 
-	w := st.NewWriter(results.WriterOptions{OnCommit: tr.committed, InTx: opts.CommitHook})
+	w := st.NewWriter(results.WriterOptions{OnCommit: tr.committed, InTx: opts.CommitHook, Latency: opts.Metrics.commitLatency})
 	d := &dispatcher{
 		settings:    st.Settings(),
 		checkpoints: len(settings.Checkpoints()),
@@ -129,6 +132,7 @@ func Run(ctx context.Context, st *results.Store, opts Options) (Summary, error) 
 		q:           newQueue(shards),
 		nodes:       nodes,
 		timeout:     opts.ShardTimeout,
+		metrics:     opts.Metrics,
 	}
 	if d.maxAttempts <= 0 {
 		d.maxAttempts = max(5, 3*len(nodes))
@@ -161,11 +165,12 @@ type tracker struct {
 	done     int
 	progress Progress
 	notify   func(Progress)
+	metrics  *Metrics
 	runDone  atomic.Int64
 }
 
-func newTracker(s *w2sv1.SweepSettings, counts []int, runTotal int64, start time.Time, notify func(Progress)) *tracker {
-	t := &tracker{trials: int(s.Trials), perCell: counts, notify: notify}
+func newTracker(s *w2sv1.SweepSettings, counts []int, runTotal int64, start time.Time, notify func(Progress), m *Metrics) *tracker {
+	t := &tracker{trials: int(s.Trials), perCell: counts, notify: notify, metrics: m}
 	var done int64
 	for _, c := range counts {
 		done += int64(c)
@@ -181,6 +186,7 @@ func newTracker(s *w2sv1.SweepSettings, counts []int, runTotal int64, start time
 	if notify != nil {
 		notify(t.progress)
 	}
+	m.committed(0, t.progress.Trials-t.progress.TrialsDone)
 	return t
 }
 
@@ -197,6 +203,7 @@ func (t *tracker) committed(recs []results.Record) {
 	t.progress.RunDone += int64(len(recs))
 	p := t.progress
 	t.mu.Unlock()
+	t.metrics.committed(len(recs), p.Trials-p.TrialsDone)
 	t.runDone.Add(int64(len(recs)))
 	if t.notify != nil {
 		t.notify(p)
@@ -214,6 +221,7 @@ type dispatcher struct {
 	q           *queue
 	nodes       []*remote
 	timeout     time.Duration
+	metrics     *Metrics
 	retries     atomic.Int32
 }
 
@@ -249,7 +257,9 @@ func (d *dispatcher) loop(ctx context.Context, n *remote) {
 		if !ok {
 			return
 		}
+		d.metrics.shardStarted(n.addr, 1)
 		arrived, err := d.runShard(ctx, n, sh)
+		d.metrics.shardStarted(n.addr, -1)
 		if err == nil {
 			n.succeeded()
 			d.q.done(sh)
@@ -260,6 +270,11 @@ func (d *dispatcher) loop(ctx context.Context, n *remote) {
 			return
 		}
 		rest := remainder(sh, arrived)
+		cause := node.CauseOf(err)
+		if errors.Is(err, errStore) {
+			cause = "store"
+		}
+		d.metrics.shardFailed(n.addr, cause, rest != nil && status.Code(err) != codes.ResourceExhausted)
 		switch code := status.Code(err); {
 		case code == codes.InvalidArgument:
 			// The node refuses what the coordinator validated: a version
@@ -291,12 +306,24 @@ func (d *dispatcher) loop(ctx context.Context, n *remote) {
 		if aside, now := n.failed(err); aside {
 			if now {
 				d.log.Error("node set aside", "node", n.addr, "reason", n.reason())
+				d.countNodes()
 				d.q.wake() // the node's other loops stop waiting
 				d.checkStranded(err)
 			}
 			return
 		}
 	}
+}
+
+// countNodes updates the node gauges.
+func (d *dispatcher) countNodes() {
+	aside := 0
+	for _, n := range d.nodes {
+		if n.isSetAside() {
+			aside++
+		}
+	}
+	d.metrics.nodeStates(len(d.nodes)-aside, aside)
 }
 
 // requeueRest replaces a failed shard by what remains of it.

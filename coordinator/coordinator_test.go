@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/w2s-lab/w2s/node"
@@ -172,5 +174,31 @@ func TestPlanShards(t *testing.T) {
 	}
 	if remainder(shards[2], map[int32]bool{17: true, 18: true, 19: true}) != nil {
 		t.Error("a complete shard has a remainder")
+	}
+}
+
+func TestRunMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	s := testSettings(w2sv1.Mode_MODE_FLOW, w2sv1.Labels_LABELS_SOFT, 20)
+	runSweep(t, s, Options{Workers: 2, ShardSize: 5, Metrics: m})
+	total := float64(len(s.Cells()) * int(s.Trials))
+	if got := testutil.ToFloat64(m.stored); got != total {
+		t.Errorf("w2s_coordinator_trials_stored_total = %v, want %v", got, total)
+	}
+	if got := testutil.ToFloat64(m.remaining); got != 0 {
+		t.Errorf("w2s_coordinator_trials_remaining = %v, want 0", got)
+	}
+	if got := testutil.ToFloat64(m.nodes.WithLabelValues("ready")); got != 1 {
+		t.Errorf("w2s_coordinator_nodes{state=ready} = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.inFlight.WithLabelValues("in-process")); got != 0 {
+		t.Errorf("shards in flight after the run = %v", got)
+	}
+	if n := testutil.CollectAndCount(reg, "w2s_coordinator_store_commit_seconds"); n != 1 {
+		t.Errorf("commit latency histogram: %d series", n)
+	}
+	if r := m.rate.Rate(); !(r > 0) {
+		t.Errorf("trials per second = %v right after the run", r)
 	}
 }

@@ -34,6 +34,8 @@ type Config struct {
 	// Fault makes the node misbehave on purpose, for tests and benchmarks
 	// only: FaultNone (zero), FaultError or FaultSynthetic.
 	Fault Fault
+	// Metrics, if not nil, receives the node's Prometheus metrics.
+	Metrics *Metrics
 }
 
 // Fault is a deliberate misbehaviour of a node.
@@ -77,6 +79,7 @@ type Server struct {
 	maxMem  int64
 	version string
 	fault   Fault
+	metrics *Metrics
 	tokens  chan struct{}       // one per worker: a trial runs only while holding one
 	mem     *semaphore.Weighted // workspace bytes
 
@@ -98,7 +101,7 @@ func New(cfg Config) *Server {
 		v = "dev"
 	}
 	return &Server{
-		workers: w, maxMem: m, version: v, fault: cfg.Fault,
+		workers: w, maxMem: m, version: v, fault: cfg.Fault, metrics: cfg.Metrics,
 		tokens: make(chan struct{}, w),
 		mem:    semaphore.NewWeighted(m),
 	}
@@ -122,7 +125,12 @@ func (s *Server) Info(context.Context, *w2sv1.InfoRequest) (*w2sv1.NodeInfo, err
 // order. Errors carry gRPC status codes: InvalidArgument for a request that
 // breaks the protocol's rules, ResourceExhausted for a cell larger than the
 // memory budget, and the context's code when the caller goes away.
-func (s *Server) RunShard(req *w2sv1.ShardRequest, stream grpc.ServerStreamingServer[w2sv1.TrialOutcome]) error {
+func (s *Server) RunShard(req *w2sv1.ShardRequest, stream grpc.ServerStreamingServer[w2sv1.TrialOutcome]) (err error) {
+	s.metrics.shard(1)
+	defer func() {
+		s.metrics.shard(-1)
+		s.metrics.failed(err)
+	}()
 	switch s.fault {
 	case FaultError:
 		return status.Error(codes.Unavailable, "injected fault: this node fails every call (w2s-node --fault error)")
@@ -231,10 +239,15 @@ func (s *Server) runOne(ctx context.Context, ws *solver.Workspace, settings *sol
 	case <-ctx.Done():
 		return false, nil
 	}
-	defer func() { <-s.tokens }()
+	s.metrics.worker(1)
+	defer func() {
+		s.metrics.worker(-1)
+		<-s.tokens
+	}()
 	if err := ws.Run(settings, cell, int(i), out); err != nil {
 		return false, fmt.Errorf("trial %d of %v: %w", i, cell, err)
 	}
+	s.metrics.trialDone()
 	return true, nil
 }
 

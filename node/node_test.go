@@ -8,7 +8,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -296,6 +299,63 @@ func TestIsLoopback(t *testing.T) {
 	} {
 		if got := IsLoopback(addr); got != want {
 			t.Errorf("IsLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestNodeMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	c := serve(t, New(Config{Workers: 2, Metrics: m}))
+	if _, err := collect(t, c, request([2]int32{0, 7})); err != nil {
+		t.Fatal(err)
+	}
+	bad := request([2]int32{0, 7})
+	bad.Cell.N = 3
+	collect(t, c, bad)
+	if got := testutil.ToFloat64(m.trials); got != 7 {
+		t.Errorf("w2s_node_trials_total = %v, want 7", got)
+	}
+	if got := testutil.ToFloat64(m.failures.WithLabelValues("invalid_argument")); got != 1 {
+		t.Errorf("failures{cause=invalid_argument} = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.shards); got != 0 {
+		t.Errorf("shards in flight = %v after the calls", got)
+	}
+	if r := m.rate.Rate(); r != 0.7 {
+		t.Errorf("trials per second over 10 s = %v, want 0.7", r)
+	}
+}
+
+func TestRateMeter(t *testing.T) {
+	now := time.Unix(1000, 0)
+	r := NewRateMeter(4 * time.Second)
+	r.now = func() time.Time { return now }
+	r.Add(8)
+	now = now.Add(time.Second)
+	r.Add(4)
+	if got := r.Rate(); got != 3 {
+		t.Errorf("rate = %v, want 12/4 = 3", got)
+	}
+	now = now.Add(3 * time.Second) // the first second leaves the window
+	if got := r.Rate(); got != 1 {
+		t.Errorf("rate = %v, want 4/4 = 1", got)
+	}
+	now = now.Add(10 * time.Second)
+	if got := r.Rate(); got != 0 {
+		t.Errorf("rate = %v after the window, want 0", got)
+	}
+}
+
+func TestCauseOf(t *testing.T) {
+	for err, want := range map[error]string{
+		status.Error(codes.DeadlineExceeded, "x"): "deadline_exceeded",
+		status.Error(codes.Unavailable, "x"):      "unavailable",
+		status.Error(codes.ResourceExhausted, ""): "resource_exhausted",
+		errors.New("plain"):                       "unknown",
+	} {
+		if got := CauseOf(err); got != want {
+			t.Errorf("CauseOf(%v) = %q, want %q", err, got, want)
 		}
 	}
 }

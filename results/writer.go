@@ -41,6 +41,11 @@ type WriterOptions struct {
 	// records are put and before it commits: a fault-injection point for
 	// tests that kill the process in the middle of a store write.
 	InTx func()
+
+	// Latency, if set, is called after every successful commit with how
+	// long the transaction took (fsync included). Like OnCommit it runs in
+	// the writer goroutine.
+	Latency func(time.Duration)
 }
 
 // Writer commits records to a store in batches. Write is safe for
@@ -129,9 +134,13 @@ func (w *Writer) run() {
 	commit := func() bool {
 		timer.Stop()
 		due = nil
+		start := time.Now()
 		if err := w.s.put(batch, w.opts.InTx); err != nil {
 			w.err = err
 			return false
+		}
+		if w.opts.Latency != nil {
+			w.opts.Latency(time.Since(start))
 		}
 		if w.opts.OnCommit != nil {
 			w.opts.OnCommit(batch)

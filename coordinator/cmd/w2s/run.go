@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -29,6 +30,9 @@ type runFlags struct {
 	token, tokenFile                  string
 	tlsCA, tlsCert, tlsKey, tlsServer string
 	clientAuth                        coordinator.ClientAuth // built by check
+	metricsAddr                       string
+	metrics                           *coordinator.Metrics // served by check on metricsLis
+	metricsLis                        net.Listener
 }
 
 func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
@@ -43,6 +47,7 @@ func (f *runFlags) register(fs *flag.FlagSet, storeHelp string) {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "the client certificate's private key `file` (PEM)")
 	fs.StringVar(&f.tlsServer, "tls-server-name", "", "verify this `name` in the nodes' certificates instead of their host")
 	fs.DurationVar(&f.timeout, "shard-timeout", 0, "deadline of each shard call, after which it is retried elsewhere (default: ten times its estimated time, at least 1m)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics of the run at http://`ADDR`/metrics")
 	fs.BoolVar(&f.verbose, "v", false, "log every node and shard event")
 	fs.DurationVar(&f.every, "progress", 0, "interval of progress lines when stderr is not a terminal (default 5s; a terminal gets a live bar)")
 }
@@ -72,8 +77,17 @@ func (f *runFlags) check() error {
 		return usagef("--tls-cert and --tls-key go together (got cert %q, key %q)", f.tlsCert, f.tlsKey)
 	}
 	var err error
-	f.clientAuth, err = f.auth()
-	return err
+	if f.clientAuth, err = f.auth(); err != nil {
+		return err
+	}
+	if f.metricsAddr != "" {
+		reg := node.NewRegistry()
+		f.metrics = coordinator.NewMetrics(reg)
+		if f.metricsLis, err = node.ServeMetrics(f.metricsAddr, reg); err != nil {
+			return usagef("invalid --metrics-addr: %v", err)
+		}
+	}
+	return nil
 }
 
 // auth builds the credentials for remote nodes from the flags.
@@ -186,6 +200,10 @@ func sweep(ctx context.Context, st *results.Store, rf *runFlags, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	if rf.metricsLis != nil {
+		defer rf.metricsLis.Close()
+		log.Info("metrics", "url", "http://"+rf.metricsLis.Addr().String()+"/metrics")
+	}
 	prog := newProgress(stderr, rf.every)
 	sum, err := coordinator.Run(ctx, st, coordinator.Options{
 		Nodes:        rf.nodeList(),
@@ -196,6 +214,7 @@ func sweep(ctx context.Context, st *results.Store, rf *runFlags, stdout, stderr 
 		Log:          log,
 		Progress:     prog.update,
 		CommitHook:   hook,
+		Metrics:      rf.metrics,
 	})
 	prog.finish()
 	if err != nil {

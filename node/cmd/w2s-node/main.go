@@ -43,6 +43,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	tlsKey := fs.String("tls-key", "", "the TLS certificate's private key `file` (PEM)")
 	clientCA := fs.String("tls-client-ca", "", "require client certificates signed by the CAs in this `file` (PEM)")
 	insecureFlag := fs.Bool("insecure", false, "allow a non-loopback --listen address without --token or TLS: anyone who can reach the node can use it")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics")
 	faultName := fs.String("fault", "", "for tests and benchmarks only: 'error' fails every call, 'stall' never answers, 'synthetic' answers with outcomes computed at no cost (never for real sweeps)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: w2s-node --listen ADDR [--workers N] [--max-memory BYTES] [--token-file F] [--tls-cert F --tls-key F [--tls-client-ca F]] [--insecure]\n\nFlags:\n")
@@ -103,7 +104,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	srv := node.New(node.Config{Workers: *workers, MaxMemory: mem, Fault: fault})
+	var metrics *node.Metrics
+	if *metricsAddr != "" {
+		reg := node.NewRegistry()
+		metrics = node.NewMetrics(reg)
+		mlis, err := node.ServeMetrics(*metricsAddr, reg)
+		if err != nil {
+			fmt.Fprintf(stderr, "w2s-node: invalid --metrics-addr: %v\n", err)
+			return 2
+		}
+		defer mlis.Close()
+		log.Info("metrics", "url", "http://"+mlis.Addr().String()+"/metrics")
+	}
+	srv := node.New(node.Config{Workers: *workers, MaxMemory: mem, Fault: fault, Metrics: metrics})
 	if fault != node.FaultNone {
 		log.Warn("fault injection on: this node does not compute real trials", "fault", *faultName)
 	}
