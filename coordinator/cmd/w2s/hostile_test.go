@@ -200,3 +200,25 @@ func TestNodeMemoryBudget(t *testing.T) {
 		t.Errorf("status after the refusal: %s", r.stdout)
 	}
 }
+
+// run --resume-existing continues a store with the same settings and
+// refuses one with others, untouched.
+func TestRunResumeExisting(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "job.w2s")
+	sweep := append([]string{"run", "--store", p, "--resume-existing"}, smallSweep...)
+	if r := w2s(t, sweep...); r.code != 0 {
+		t.Fatalf("first run: %s", r.stderr)
+	}
+	if r := w2s(t, sweep...); r.code != 0 || !strings.Contains(r.stderr, "0 trials") {
+		t.Errorf("second run with --resume-existing: exit %d, %q", r.code, r.stderr)
+	}
+	before, _ := os.ReadFile(p)
+	r := w2s(t, append(sweep, "--seed", "5")...)
+	if r.code != 2 || !strings.Contains(r.stderr, "seed = 5") {
+		t.Errorf("--resume-existing with other settings: exit %d, %q", r.code, r.stderr)
+	}
+	if after, _ := os.ReadFile(p); !bytes.Equal(before, after) {
+		t.Error("a refused --resume-existing changed the store")
+	}
+}

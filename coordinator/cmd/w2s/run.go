@@ -126,7 +126,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var sf settingFlags
 	sf.register(fs)
 	var rf runFlags
-	rf.register(fs, "path of the store `file` to create (required; must not exist)")
+	rf.register(fs, "path of the store `file` to create (required; must not exist, unless --resume-existing)")
+	resumeExisting := fs.Bool("resume-existing", false, "if the store exists with exactly these settings, finish it instead (for schedulers that restart the same command)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -138,7 +139,18 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if _, err := os.Stat(rf.store); err == nil {
-		return usagef("store %s already exists: finish it with 'w2s resume --store %s', or choose a new path", rf.store, rf.store)
+		if !*resumeExisting {
+			return usagef("store %s already exists: finish it with 'w2s resume --store %s', or choose a new path", rf.store, rf.store)
+		}
+		st, err := openStore(rf.store, false)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if err := sameSettings(settings, st.Settings()); err != nil {
+			return err
+		}
+		return sweep(ctx, st, &rf, stdout, stderr)
 	}
 	st, err := results.Create(rf.store, settings)
 	if err != nil {

@@ -198,6 +198,12 @@ func (f *settingFlags) contradicts(fs *flag.FlagSet, stored *w2sv1.SweepSettings
 	if err := f.apply(want, func(field string) bool { return set[field] }); err != nil {
 		return err
 	}
+	return sameSettings(want, stored)
+}
+
+// sameSettings refuses settings that differ from the stored ones, naming
+// the first field that differs and both values.
+func sameSettings(want, stored *w2sv1.SweepSettings) error {
 	fields := want.ProtoReflect().Descriptor().Fields()
 	for i := 0; i < fields.Len(); i++ {
 		fd := fields.Get(i)
