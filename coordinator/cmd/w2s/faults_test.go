@@ -71,8 +71,16 @@ type proc struct {
 
 func startW2S(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(filepath.Join(binDir, "w2s"), args...), lines: make(chan string, 4096), done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(filepath.Join(binDir, "w2s"), args...)
+	cmd.Env = append(os.Environ(), env...)
+	return startW2SCmd(t, cmd)
+}
+
+// startW2SCmd starts cmd (a w2s command, perhaps wrapped) and watches its
+// stderr.
+func startW2SCmd(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{cmd: cmd, lines: make(chan string, 4096), done: make(chan struct{})}
 	pipe, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
