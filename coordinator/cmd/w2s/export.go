@@ -12,10 +12,12 @@ import (
 )
 
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", "--store PATH --format csv|json [--out PATH]", stderr)
+	fs := newFlagSet("export", "--store PATH --format csv|json|png|svg [--out PATH] [figure flags]", stderr)
 	path := fs.String("store", "", "path of the store `file` (required)")
-	format := fs.String("format", "csv", "output format: csv (one tidy row per margin, n, d, checkpoint, event) or json")
+	format := fs.String("format", "csv", "output format: csv (one tidy row per margin, n, d, checkpoint, event), json, or a figure: png or svg")
 	out := fs.String("out", "", "write to this `file` instead of stdout (written whole or not at all)")
+	var ff figureFlags
+	ff.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -28,8 +30,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		write = results.WriteCSV
 	case "json":
 		write = results.WriteJSON
+	case "png", "svg":
 	default:
-		return usagef("invalid --format = %q: must be csv or json", *format)
+		return usagef("invalid --format = %q: must be csv, json, png or svg", *format)
 	}
 	st, err := openStore(*path, true)
 	if err != nil {
@@ -39,6 +42,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	surf, err := results.Aggregate(st)
 	if err != nil {
 		return err
+	}
+	if write == nil {
+		return writeFigure(st, surf, &ff, *format, *out, stdout)
 	}
 	if *out == "" {
 		bw := bufio.NewWriter(stdout)

@@ -6,6 +6,8 @@
 //	w2s status  --store PATH
 //	w2s export  --store PATH --format csv|json [--out PATH]
 //	w2s trial   --store PATH --n N --d D --margin G --index I
+//	w2s theory  [--store PATH | settings flags] [--d-theory LIST]
+//	w2s bench   [--seconds S] [--cells 1,2,3,4]
 //
 // Exit status: 0 on success, 1 when the work failed, 2 for bad input
 // (before anything is written).
@@ -42,6 +44,7 @@ var commands = []command{
 	{"status", "show per-cell completion of a store", statusCmd},
 	{"export", "write the aggregated surfaces as CSV or JSON", exportCmd},
 	{"trial", "print one trial's full record as JSON", trialCmd},
+	{"theory", "print the population-limit (n → ∞) predictions for a sweep's settings", theoryCmd},
 	{"bench", "measure the solver on the reference cells beside numpy and dgemv", benchCmd},
 }
 

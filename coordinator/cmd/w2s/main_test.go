@@ -244,7 +244,7 @@ func TestSweepEndToEnd(t *testing.T) {
 	if r := w2s(t, "status", "--store", filepath.Join(dir, "missing.w2s")); r.code != 2 {
 		t.Errorf("status of a missing store: exit %d", r.code)
 	}
-	for _, sub := range []string{"run", "resume", "status", "export", "trial"} {
+	for _, sub := range []string{"run", "resume", "status", "export", "trial", "theory", "bench"} {
 		if r := w2s(t, sub, "--help"); r.code != 0 || !strings.Contains(r.stderr, "Usage: w2s "+sub) {
 			t.Errorf("w2s %s --help: exit %d, %q", sub, r.code, r.stderr)
 		}
