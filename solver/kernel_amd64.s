@@ -61,6 +61,108 @@ CONST4(c11, $0x3e5ae64567f544e4) // 1/39916800
 CONST4(c12, $0x3e21eed8eff8d898) // 1/479001600
 CONST4(c13, $0x3de6124613a86d09) // 1/6227020800
 
+// REDUCE4 turns the lane accumulators of 4 rows (Y0/Y1 … Y6/Y7, lanes
+// 0-3 and 4-7) into Y0 = (z0, z1, z2, z3): per row S = lo + hi,
+// U = S[0:2] + S[2:4], z = U[0] + U[1], the tree of the Go dot.
+#define REDUCE4 \
+	VADDPD Y1, Y0, Y0; \
+	VADDPD Y3, Y2, Y2; \
+	VADDPD Y5, Y4, Y4; \
+	VADDPD Y7, Y6, Y6; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPD X1, X0, X0; \
+	VEXTRACTF128 $1, Y2, X3; \
+	VADDPD X3, X2, X2; \
+	VEXTRACTF128 $1, Y4, X5; \
+	VADDPD X5, X4, X4; \
+	VEXTRACTF128 $1, Y6, X7; \
+	VADDPD X7, X6, X6; \
+	VHADDPD X2, X0, X0; \
+	VHADDPD X6, X4, X4; \
+	VINSERTF128 $1, X4, Y0, Y0
+
+// REDUCE8 turns the 8-lane accumulators of 8 rows (Z0 … Z7) into
+// Z0 = (z0, …, z7) by the same tree; Y9 is scratch.
+#define REDUCE8 \
+	VEXTRACTF64X4 $1, Z0, Y9; \
+	VADDPD Y9, Y0, Y0; \
+	VEXTRACTF64X4 $1, Z1, Y9; \
+	VADDPD Y9, Y1, Y1; \
+	VEXTRACTF64X4 $1, Z2, Y9; \
+	VADDPD Y9, Y2, Y2; \
+	VEXTRACTF64X4 $1, Z3, Y9; \
+	VADDPD Y9, Y3, Y3; \
+	VEXTRACTF64X4 $1, Z4, Y9; \
+	VADDPD Y9, Y4, Y4; \
+	VEXTRACTF64X4 $1, Z5, Y9; \
+	VADDPD Y9, Y5, Y5; \
+	VEXTRACTF64X4 $1, Z6, Y9; \
+	VADDPD Y9, Y6, Y6; \
+	VEXTRACTF64X4 $1, Z7, Y9; \
+	VADDPD Y9, Y7, Y7; \
+	VEXTRACTF128 $1, Y0, X9; \
+	VADDPD X9, X0, X0; \
+	VEXTRACTF128 $1, Y1, X9; \
+	VADDPD X9, X1, X1; \
+	VEXTRACTF128 $1, Y2, X9; \
+	VADDPD X9, X2, X2; \
+	VEXTRACTF128 $1, Y3, X9; \
+	VADDPD X9, X3, X3; \
+	VEXTRACTF128 $1, Y4, X9; \
+	VADDPD X9, X4, X4; \
+	VEXTRACTF128 $1, Y5, X9; \
+	VADDPD X9, X5, X5; \
+	VEXTRACTF128 $1, Y6, X9; \
+	VADDPD X9, X6, X6; \
+	VEXTRACTF128 $1, Y7, X9; \
+	VADDPD X9, X7, X7; \
+	VHADDPD X1, X0, X0; \
+	VHADDPD X3, X2, X2; \
+	VHADDPD X5, X4, X4; \
+	VHADDPD X7, X6, X6; \
+	VINSERTF128 $1, X2, Y0, Y0; \
+	VINSERTF128 $1, X6, Y4, Y4; \
+	VINSERTF64X4 $1, Y4, Z0, Z0
+
+// SIGMOID512 sets OUT = σ(Z) as Sigmoid computes it, 8 lanes, and jumps
+// to BAIL if some lane has −|z| < −708 or is NaN. Clobbers Z1-Z9, K2, K3, DI.
+#define SIGMOID512(Z, OUT, BAIL) \
+	VPORQ.BCST cSign<>(SB), Z, Z1; \
+	VCMPPD.BCST $0x1d, cThresh<>(SB), Z1, K2; \
+	KMOVW K2, DI; \
+	CMPQ DI, $0xff; \
+	JNE  BAIL; \
+	VMULPD.BCST cLog2e<>(SB), Z1, Z3; \
+	VADDPD.BCST cMagic<>(SB), Z3, Z3; \
+	VSUBPD.BCST cMagic<>(SB), Z3, Z4; \
+	VFNMADD231PD.BCST cLn2Hi<>(SB), Z4, Z1; \
+	VFNMADD231PD.BCST cLn2Lo<>(SB), Z4, Z1; \
+	VBROADCASTSD c13<>(SB), Z5; \
+	VFMADD213PD.BCST c12<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c11<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c10<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c9<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c8<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c7<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c6<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c5<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c4<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c3<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c2<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c1<>(SB), Z1, Z5; \
+	VFMADD213PD.BCST c0<>(SB), Z1, Z5; \
+	VPSUBQ.BCST cMagic<>(SB), Z3, Z6; \
+	VPADDQ.BCST cBias<>(SB), Z6, Z6; \
+	VPSLLQ $52, Z6, Z6; \
+	VMULPD Z6, Z5, Z5; \
+	VADDPD.BCST cOne<>(SB), Z5, Z6; \
+	VBROADCASTSD cOne<>(SB), Z7; \
+	VDIVPD Z6, Z7, Z7; \
+	VMULPD Z7, Z5, Z8; \
+	VPXORQ Z9, Z9, Z9; \
+	VCMPPD $0x1d, Z9, Z, K3; \
+	VBLENDMPD Z7, Z8, K3, OUT
+
 // DOTTAIL adds the last t = d mod 8 elements of a row (at ROW+CX) to the
 // accumulators LO (lanes 0-3) and HI (lanes 4-7). Y8/Y9 hold the masked w.
 #define DOTTAIL(ROW, LO, HI) \
@@ -166,21 +268,7 @@ dottail:
 
 reduce:
 	// Row k: S = lo + hi; U = S[0:2] + S[2:4]; z = U[0] + U[1].
-	VADDPD Y1, Y0, Y0
-	VADDPD Y3, Y2, Y2
-	VADDPD Y5, Y4, Y4
-	VADDPD Y7, Y6, Y6
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0
-	VEXTRACTF128 $1, Y2, X3
-	VADDPD X3, X2, X2
-	VEXTRACTF128 $1, Y4, X5
-	VADDPD X5, X4, X4
-	VEXTRACTF128 $1, Y6, X7
-	VADDPD X7, X6, X6
-	VHADDPD X2, X0, X0       // z0, z1
-	VHADDPD X6, X4, X4       // z2, z3
-	VINSERTF128 $1, X4, Y0, Y0
+	REDUCE4
 
 	// σ(z) − y, as Sigmoid and Exp compute it, 4 lanes at once.
 	VORPD   cSign<>(SB), Y0, Y1           // x = −|z|
@@ -399,82 +487,10 @@ dottail512:
 
 reduce512:
 	// Row k: S = lanes 0-3 + lanes 4-7; U = S[0:2] + S[2:4]; z = U[0] + U[1].
-	VEXTRACTF64X4 $1, Z0, Y9
-	VADDPD Y9, Y0, Y0
-	VEXTRACTF64X4 $1, Z1, Y9
-	VADDPD Y9, Y1, Y1
-	VEXTRACTF64X4 $1, Z2, Y9
-	VADDPD Y9, Y2, Y2
-	VEXTRACTF64X4 $1, Z3, Y9
-	VADDPD Y9, Y3, Y3
-	VEXTRACTF64X4 $1, Z4, Y9
-	VADDPD Y9, Y4, Y4
-	VEXTRACTF64X4 $1, Z5, Y9
-	VADDPD Y9, Y5, Y5
-	VEXTRACTF64X4 $1, Z6, Y9
-	VADDPD Y9, Y6, Y6
-	VEXTRACTF64X4 $1, Z7, Y9
-	VADDPD Y9, Y7, Y7
-	VEXTRACTF128 $1, Y0, X9
-	VADDPD X9, X0, X0
-	VEXTRACTF128 $1, Y1, X9
-	VADDPD X9, X1, X1
-	VEXTRACTF128 $1, Y2, X9
-	VADDPD X9, X2, X2
-	VEXTRACTF128 $1, Y3, X9
-	VADDPD X9, X3, X3
-	VEXTRACTF128 $1, Y4, X9
-	VADDPD X9, X4, X4
-	VEXTRACTF128 $1, Y5, X9
-	VADDPD X9, X5, X5
-	VEXTRACTF128 $1, Y6, X9
-	VADDPD X9, X6, X6
-	VEXTRACTF128 $1, Y7, X9
-	VADDPD X9, X7, X7
-	VHADDPD X1, X0, X0       // z0, z1
-	VHADDPD X3, X2, X2       // z2, z3
-	VHADDPD X5, X4, X4       // z4, z5
-	VHADDPD X7, X6, X6       // z6, z7
-	VINSERTF128 $1, X2, Y0, Y0
-	VINSERTF128 $1, X6, Y4, Y4
-	VINSERTF64X4 $1, Y4, Z0, Z0
+	REDUCE8
 
 	// σ(z) − y for 8 rows, as Sigmoid and Exp compute it.
-	VPORQ.BCST cSign<>(SB), Z0, Z1             // x = −|z|
-	VCMPPD.BCST $0x1d, cThresh<>(SB), Z1, K2   // x ≥ −708 (false for NaN)
-	KMOVW K2, DI
-	CMPQ DI, $0xff
-	JNE  done512                              // this block takes the Go path
-	VMULPD.BCST cLog2e<>(SB), Z1, Z3
-	VADDPD.BCST cMagic<>(SB), Z3, Z3
-	VSUBPD.BCST cMagic<>(SB), Z3, Z4
-	VFNMADD231PD.BCST cLn2Hi<>(SB), Z4, Z1
-	VFNMADD231PD.BCST cLn2Lo<>(SB), Z4, Z1
-	VBROADCASTSD c13<>(SB), Z5
-	VFMADD213PD.BCST c12<>(SB), Z1, Z5
-	VFMADD213PD.BCST c11<>(SB), Z1, Z5
-	VFMADD213PD.BCST c10<>(SB), Z1, Z5
-	VFMADD213PD.BCST c9<>(SB), Z1, Z5
-	VFMADD213PD.BCST c8<>(SB), Z1, Z5
-	VFMADD213PD.BCST c7<>(SB), Z1, Z5
-	VFMADD213PD.BCST c6<>(SB), Z1, Z5
-	VFMADD213PD.BCST c5<>(SB), Z1, Z5
-	VFMADD213PD.BCST c4<>(SB), Z1, Z5
-	VFMADD213PD.BCST c3<>(SB), Z1, Z5
-	VFMADD213PD.BCST c2<>(SB), Z1, Z5
-	VFMADD213PD.BCST c1<>(SB), Z1, Z5
-	VFMADD213PD.BCST c0<>(SB), Z1, Z5
-	VPSUBQ.BCST cMagic<>(SB), Z3, Z6
-	VPADDQ.BCST cBias<>(SB), Z6, Z6
-	VPSLLQ $52, Z6, Z6
-	VMULPD Z6, Z5, Z5                          // e
-	VADDPD.BCST cOne<>(SB), Z5, Z6
-	VBROADCASTSD cOne<>(SB), Z7
-	VDIVPD Z6, Z7, Z7                          // s = 1/(1+e)
-	VMULPD Z7, Z5, Z8                          // e·s
-	VPXORQ Z9, Z9, Z9
-	VCMPPD $0x1d, Z9, Z0, K3                   // z ≥ 0
-	VBLENDMPD Z7, Z8, K3, Z10                  // σ
+	SIGMOID512(Z0, Z10, done512)
 	VSUBPD (BX), Z10, Z10                      // r = σ − y
 	VMOVUPD Z10, 0(SP)
 
@@ -750,45 +766,7 @@ mvtail512:
 	VFMADD231PD (AX)(CX*1), Z8, K1, Z7
 
 mvreduce512:
-	VEXTRACTF64X4 $1, Z0, Y9
-	VADDPD Y9, Y0, Y0
-	VEXTRACTF64X4 $1, Z1, Y9
-	VADDPD Y9, Y1, Y1
-	VEXTRACTF64X4 $1, Z2, Y9
-	VADDPD Y9, Y2, Y2
-	VEXTRACTF64X4 $1, Z3, Y9
-	VADDPD Y9, Y3, Y3
-	VEXTRACTF64X4 $1, Z4, Y9
-	VADDPD Y9, Y4, Y4
-	VEXTRACTF64X4 $1, Z5, Y9
-	VADDPD Y9, Y5, Y5
-	VEXTRACTF64X4 $1, Z6, Y9
-	VADDPD Y9, Y6, Y6
-	VEXTRACTF64X4 $1, Z7, Y9
-	VADDPD Y9, Y7, Y7
-	VEXTRACTF128 $1, Y0, X9
-	VADDPD X9, X0, X0
-	VEXTRACTF128 $1, Y1, X9
-	VADDPD X9, X1, X1
-	VEXTRACTF128 $1, Y2, X9
-	VADDPD X9, X2, X2
-	VEXTRACTF128 $1, Y3, X9
-	VADDPD X9, X3, X3
-	VEXTRACTF128 $1, Y4, X9
-	VADDPD X9, X4, X4
-	VEXTRACTF128 $1, Y5, X9
-	VADDPD X9, X5, X5
-	VEXTRACTF128 $1, Y6, X9
-	VADDPD X9, X6, X6
-	VEXTRACTF128 $1, Y7, X9
-	VADDPD X9, X7, X7
-	VHADDPD X1, X0, X0
-	VHADDPD X3, X2, X2
-	VHADDPD X5, X4, X4
-	VHADDPD X7, X6, X6
-	VINSERTF128 $1, X2, Y0, Y0
-	VINSERTF128 $1, X6, Y4, Y4
-	VINSERTF64X4 $1, Y4, Z0, Z0
+	REDUCE8
 	MOVQ 0(SP), CX
 	VMOVUPD Z0, (CX)
 	ADDQ $64, 0(SP)
@@ -874,21 +852,7 @@ mvtail2:
 	DOTTAIL(R11, Y6, Y7)
 
 mvreduce2:
-	VADDPD Y1, Y0, Y0
-	VADDPD Y3, Y2, Y2
-	VADDPD Y5, Y4, Y4
-	VADDPD Y7, Y6, Y6
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0
-	VEXTRACTF128 $1, Y2, X3
-	VADDPD X3, X2, X2
-	VEXTRACTF128 $1, Y4, X5
-	VADDPD X5, X4, X4
-	VEXTRACTF128 $1, Y6, X7
-	VADDPD X7, X6, X6
-	VHADDPD X2, X0, X0
-	VHADDPD X6, X4, X4
-	VINSERTF128 $1, X4, Y0, Y0
+	REDUCE4
 	VMOVUPD Y0, (R12)
 	ADDQ $32, R12
 	LEAQ (R11)(DX*1), R8
@@ -898,45 +862,6 @@ mvreduce2:
 mvdone2:
 	VZEROUPPER
 	RET
-
-// SIGMOID512 sets OUT = σ(Z) as Sigmoid computes it, 8 lanes, and jumps
-// to BAIL if some lane has −|z| < −708 or is NaN. Clobbers Z1-Z9, K2, K3, DI.
-#define SIGMOID512(Z, OUT, BAIL) \
-	VPORQ.BCST cSign<>(SB), Z, Z1; \
-	VCMPPD.BCST $0x1d, cThresh<>(SB), Z1, K2; \
-	KMOVW K2, DI; \
-	CMPQ DI, $0xff; \
-	JNE  BAIL; \
-	VMULPD.BCST cLog2e<>(SB), Z1, Z3; \
-	VADDPD.BCST cMagic<>(SB), Z3, Z3; \
-	VSUBPD.BCST cMagic<>(SB), Z3, Z4; \
-	VFNMADD231PD.BCST cLn2Hi<>(SB), Z4, Z1; \
-	VFNMADD231PD.BCST cLn2Lo<>(SB), Z4, Z1; \
-	VBROADCASTSD c13<>(SB), Z5; \
-	VFMADD213PD.BCST c12<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c11<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c10<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c9<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c8<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c7<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c6<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c5<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c4<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c3<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c2<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c1<>(SB), Z1, Z5; \
-	VFMADD213PD.BCST c0<>(SB), Z1, Z5; \
-	VPSUBQ.BCST cMagic<>(SB), Z3, Z6; \
-	VPADDQ.BCST cBias<>(SB), Z6, Z6; \
-	VPSLLQ $52, Z6, Z6; \
-	VMULPD Z6, Z5, Z5; \
-	VADDPD.BCST cOne<>(SB), Z5, Z6; \
-	VBROADCASTSD cOne<>(SB), Z7; \
-	VDIVPD Z6, Z7, Z7; \
-	VMULPD Z7, Z5, Z8; \
-	VPXORQ Z9, Z9, Z9; \
-	VCMPPD $0x1d, Z9, Z, K3; \
-	VBLENDMPD Z7, Z8, K3, OUT
 
 // func sigmoidAVX512(z *float64, scale float64, y *float64, out *float64, nblk int) int
 //

@@ -123,7 +123,11 @@ func (e *InvalidError) Error() string {
 	return fmt.Sprintf("invalid %s = %s: %s", e.Field, e.Value, e.Rule)
 }
 
-func invalid(field string, value any, rule string) error {
+func invalid(field string, value any, rule string) error { return Invalid(field, value, rule) }
+
+// Invalid returns an *InvalidError for field, showing value as a user
+// writes it (floats in their shortest exact form).
+func Invalid(field string, value any, rule string) error {
 	var v string
 	switch x := value.(type) {
 	case float64:

@@ -47,6 +47,13 @@ func (o *Outcome) reset(k int) {
 	o.Diverged, o.Unconverged = false, false
 }
 
+// skip records checkpoint k of a trial that has diverged: NaN values and
+// the steps taken so far.
+func (o *Outcome) skip(k, steps int) {
+	o.Cos[k], o.Norm[k], o.GradNorm[k] = math.NaN(), math.NaN(), math.NaN()
+	o.Steps[k] = steps
+}
+
 func resize(s []float64, k int) []float64 {
 	if cap(s) < k {
 		return make([]float64, k)
@@ -260,8 +267,7 @@ func (ws *Workspace) flowPrimal(s *Settings, c Cell, h float64, out *Outcome) {
 	prev, steps := 0.0, 0
 	for k, t := range s.Times {
 		if out.Diverged {
-			out.Cos[k], out.Norm[k], out.GradNorm[k] = math.NaN(), math.NaN(), math.NaN()
-			out.Steps[k] = steps
+			out.skip(k, steps)
 			continue
 		}
 		m := SegmentSteps(t-prev, h)
@@ -319,8 +325,7 @@ func (ws *Workspace) flowDual(s *Settings, c Cell, h float64, out *Outcome) {
 	prev, steps := 0.0, 0
 	for k, t := range s.Times {
 		if out.Diverged {
-			out.Cos[k], out.Norm[k], out.GradNorm[k] = math.NaN(), math.NaN(), math.NaN()
-			out.Steps[k] = steps
+			out.skip(k, steps)
 			continue
 		}
 		m := SegmentSteps(t-prev, h)
@@ -382,7 +387,7 @@ func (ws *Workspace) ridge(s *Settings, c Cell, out *Outcome) {
 	}
 	for k, lambda := range s.Lambdas {
 		if out.Diverged {
-			out.Cos[k], out.Norm[k], out.GradNorm[k] = math.NaN(), math.NaN(), math.NaN()
+			out.skip(k, 0)
 			continue
 		}
 		iters, gnorm, ok := ws.newton(c, lambda, dual)

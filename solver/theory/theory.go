@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/w2s-lab/w2s/solver"
 )
 
 // Params are the protocol parameters the population limit depends on.
@@ -14,28 +16,11 @@ type Params struct {
 }
 
 // InvalidError reports an argument that breaks a precondition of the
-// package's API. Field names the argument (RhoS, Gamma, mode, d,
-// checkpoints[3], …).
-type InvalidError struct {
-	Field string
-	Value string
-	Rule  string
-}
+// package's API: the solver's error type, with Field naming the argument
+// (RhoS, Gamma, mode, d, checkpoints[3], …).
+type InvalidError = solver.InvalidError
 
-func (e *InvalidError) Error() string {
-	return fmt.Sprintf("theory: invalid %s = %s: %s", e.Field, e.Value, e.Rule)
-}
-
-func invalid(field string, value any, rule string) error {
-	var v string
-	switch x := value.(type) {
-	case float64:
-		v = strconv.FormatFloat(x, 'g', -1, 64)
-	default:
-		v = fmt.Sprint(x)
-	}
-	return &InvalidError{Field: field, Value: v, Rule: rule}
-}
+func invalid(field string, value any, rule string) error { return solver.Invalid(field, value, rule) }
 
 // Validate returns an *InvalidError naming the first field out of range:
 // 0 < ρ_s, ρ_t ≤ 1 and γ > 0 finite.
