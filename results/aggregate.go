@@ -225,11 +225,10 @@ func Aggregate(s *Store) (*Surface, error) {
 // Lookup returns the row of the cell with the given ordinal, checkpoint
 // index and event; the checkpoint index of w2s_any is −1.
 func (s *Surface) Lookup(cell int, checkpoint int, event string) (Row, bool) {
-	cells := s.Settings.Cells()
-	if cell < 0 || cell >= len(cells) {
+	c := s.Settings.Cell(cell)
+	if c == nil {
 		return Row{}, false
 	}
-	c := cells[cell]
 	match := func(r *Row) bool {
 		return r.N == c.GetN() && r.D == c.GetD() && r.Margin == c.GetMargin() &&
 			r.CheckpointIndex == checkpoint && r.Event == event

@@ -77,7 +77,7 @@ func (f *figureFlags) checkpointIndex(s *w2sv1.SweepSettings) (int, error) {
 
 // cellList resolves --cells.
 func (f *figureFlags) cellList(s *w2sv1.SweepSettings) ([]int, error) {
-	n := len(s.Cells())
+	n := s.NumCells()
 	if strings.TrimSpace(f.cells) == "" {
 		if n > 8 {
 			return nil, usagef("the sweep has %d cells: choose up to 8 with --cells (ordinals from 'w2s status')", n)

@@ -28,3 +28,18 @@ func (s *SweepSettings) Checkpoints() []float64 {
 	}
 	return s.GetTimes()
 }
+
+// NumCells returns the number of cells of the grid.
+func (s *SweepSettings) NumCells() int {
+	return len(s.GetMargin()) * len(s.GetN()) * len(s.GetD())
+}
+
+// Cell returns the cell with the given ordinal (its index in Cells())
+// without expanding the grid, or nil if the ordinal is out of range.
+func (s *SweepSettings) Cell(ordinal int) *Cell {
+	nn, nd := len(s.GetN()), len(s.GetD())
+	if ordinal < 0 || ordinal >= s.NumCells() {
+		return nil
+	}
+	return &Cell{N: s.N[ordinal/nd%nn], D: s.D[ordinal%nd], Margin: s.Margin[ordinal/(nd*nn)]}
+}
