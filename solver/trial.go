@@ -264,21 +264,33 @@ func (ws *Workspace) flowPrimal(s *Settings, c Cell, h float64, out *Outcome) {
 	invN := 1 / float64(n)
 
 	gradPass(X, d, w, y, g)
+	segments(s.Times, h, invN, out, func(m int, a float64) {
+		for range m {
+			axpy(a, g, w)
+			gradPass(X, d, w, y, g)
+		}
+	}, func(k, steps int) {
+		ws.record(out, k, w, float64(math.Sqrt(dot(g, g))*invN), steps)
+	})
+}
+
+// segments walks the flow's schedule: for each checkpoint time t_k it takes
+// the SegmentSteps(t_k − t_{k−1}, h) equal steps of the segment through
+// step(m, a), where a = −((t_k − t_{k−1})/m)/n scales the unnormalised
+// gradient, and then reads the checkpoint through read(k, steps so far).
+// Checkpoints after a divergence are skipped.
+func segments(times []float64, h, invN float64, out *Outcome, step func(m int, a float64), read func(k, steps int)) {
 	prev, steps := 0.0, 0
-	for k, t := range s.Times {
+	for k, t := range times {
 		if out.Diverged {
 			out.skip(k, steps)
 			continue
 		}
 		m := SegmentSteps(t-prev, h)
-		a := -((t - prev) / float64(m)) * invN
-		for range m {
-			axpy(a, g, w)
-			gradPass(X, d, w, y, g)
-		}
+		step(m, -((t-prev)/float64(m))*invN)
 		steps += m
 		prev = t
-		ws.record(out, k, w, float64(math.Sqrt(dot(g, g))*invN), steps)
+		read(k, steps)
 	}
 }
 
@@ -322,14 +334,7 @@ func (ws *Workspace) flowDual(s *Settings, c Cell, h float64, out *Outcome) {
 	copy(z, z0)
 	clear(a)
 	invN := 1 / float64(n)
-	prev, steps := 0.0, 0
-	for k, t := range s.Times {
-		if out.Diverged {
-			out.skip(k, steps)
-			continue
-		}
-		m := SegmentSteps(t-prev, h)
-		c := -((t - prev) / float64(m)) * invN
+	segments(s.Times, h, invN, out, func(m int, c float64) {
 		for range m {
 			sigmoidResid(z, 1, y, r)
 			axpy(c, r, a)
@@ -338,15 +343,14 @@ func (ws *Workspace) flowDual(s *Settings, c Cell, h float64, out *Outcome) {
 				z[i] += z0[i]
 			}
 		}
-		steps += m
-		prev = t
+	}, func(k, steps int) {
 		// w = w₀ + Xᵀa; ‖∇L_n(w)‖ = ‖Xᵀr‖/n = √(rᵀKr)/n.
 		copy(w, w0)
 		addRows(X, d, a, w)
 		sigmoidResid(z, 1, y, r)
 		matVec(K, n, r, ws.e[:n])
 		ws.record(out, k, w, float64(math.Sqrt(math.Max(dot(r, ws.e[:n]), 0))*invN), steps)
-	}
+	})
 }
 
 // gram sets K = XXᵀ (n×n, both triangles), each entry the canonical dot
